@@ -1,0 +1,556 @@
+/**
+ * The embedded store: lowdb documents under DATA_DIR, laid out so one write touches one small file.
+ *
+ *   meta.json                 format version
+ *   staff.json                Rewards team and support staff
+ *   publishers/<id>.json      one publisher: facts, offers, MAU, program state, running totals
+ *   ledger/<id>.jsonl         that publisher's transactions, appended (last version of an id wins)
+ *   kv/<nn>.json              conversation references and dialog state, in 64 shards by key hash
+ *   outbox.json               proactive messages waiting or sent
+ *   audit.jsonl               who changed what, appended
+ *   import-journal.json       present only while an import is being applied (replayed on open)
+ *
+ * One process writes (see README). Publisher documents are all loaded and validated on open, so a
+ * bad file stops start-up before anything is written.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { MauMetric, Offer, Publisher, Staff, Transaction } from '../../../domain/model.js';
+import {
+  AuditEntry,
+  ConversationRefRecord,
+  OutboxItem,
+  PublisherDoc,
+  StoreError,
+  type AggregateReducer,
+  type AuditInput,
+  type ImportBatch,
+  type ImportCounts,
+  type Identity,
+  type KvEntry,
+  type Store,
+} from '../store.js';
+import { AppendLog } from './append-log.js';
+import { Doc, ensureDir, readJsonFile, writeFileDurable } from './durable-file.js';
+
+const FORMAT = 1;
+const Meta = z.object({ format: z.literal(FORMAT), createdAt: z.string() });
+const StaffFile = z.object({ staff: z.array(Staff) });
+const KvShard = z.object({ entries: z.record(z.string(), z.object({ value: z.unknown(), eTag: z.string() })) });
+type KvShard = z.infer<typeof KvShard>;
+const OutboxFile = z.object({ items: z.array(OutboxItem) });
+const Journal = z.object({
+  batch: z.object({
+    publishers: z.array(Publisher),
+    offers: z.array(Offer),
+    transactions: z.array(Transaction),
+    mau: z.array(MauMetric),
+    staff: z.array(Staff),
+  }),
+  audit: AuditEntry,
+});
+
+const KV_SHARDS = 64;
+const CONV_PREFIX = 'conversation/';
+
+const userKey = (tenantId: string, aadObjectId: string) => `${tenantId.toLowerCase()}|${aadObjectId.toLowerCase()}`;
+const nowIso = () => new Date().toISOString();
+
+export class LowdbStore implements Store {
+  readonly kind = 'lowdb' as const;
+  private readonly docs = new Map<string, Doc<PublisherDoc>>();
+  private readonly ledgers = new Map<string, AppendLog>();
+  private readonly users = new Map<string, string>(); // tenant|aad → publisherId
+  private readonly offers = new Map<string, string>(); // offerId → publisherId
+  private readonly indexed = new Map<string, { users: string[]; offers: string[] }>();
+  private staffDoc!: Doc<z.infer<typeof StaffFile>>;
+  private outboxDoc!: Doc<z.infer<typeof OutboxFile>>;
+  private readonly kv = new Map<number, Doc<KvShard>>();
+  private audit!: AppendLog;
+  private opened = false;
+  private closed = false;
+  /** Serialises imports (and replays) so two never interleave. */
+  private importChain: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly dir: string) {}
+
+  private path(...parts: string[]) {
+    return join(this.dir, ...parts);
+  }
+
+  async open(): Promise<void> {
+    await ensureDir(this.dir);
+    const meta = await readJsonFile(this.path('meta.json'), Meta);
+    if (!meta) {
+      const entries = (await readdir(this.dir)).filter((f) => !f.startsWith('.'));
+      if (entries.length > 0) {
+        throw new StoreError(
+          `${this.dir} is not empty but has no meta.json: refusing to use it as a store (nothing was written).`,
+          'corrupt',
+        );
+      }
+    }
+    await this.lock();
+    await Promise.all([ensureDir(this.path('publishers')), ensureDir(this.path('ledger')), ensureDir(this.path('kv'))]);
+
+    // Load and validate everything before the first write, so a bad file stops start-up untouched.
+    this.staffDoc = new Doc(this.path('staff.json'), StaffFile, { staff: [] });
+    await this.staffDoc.load();
+    this.outboxDoc = new Doc(this.path('outbox.json'), OutboxFile, { items: [] });
+    await this.outboxDoc.load();
+    for (let i = 0; i < KV_SHARDS; i++) {
+      const d = new Doc(this.path('kv', `${String(i).padStart(2, '0')}.json`), KvShard, { entries: {} });
+      await d.load();
+      this.kv.set(i, d);
+    }
+    const files = (await readdir(this.path('publishers'))).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+    await mapLimit(files, 32, async (f) => {
+      const id = f.slice(0, -'.json'.length);
+      const file = this.path('publishers', f);
+      const data = await readJsonFile(file, PublisherDoc);
+      if (!data) return; // removed while listing
+      const doc = new Doc<PublisherDoc>(file, PublisherDoc, data);
+      if (doc.data.publisher.id !== id) {
+        throw new StoreError(`${this.path('publishers', f)} holds publisher ${doc.data.publisher.id}; the file was left untouched.`, 'corrupt');
+      }
+      this.docs.set(id, doc);
+    });
+    for (const [id, doc] of this.docs) this.index(id, doc.data);
+    this.audit = new AppendLog(this.path('audit.jsonl'));
+    const journal = await readJsonFile(this.path('import-journal.json'), Journal);
+
+    if (!meta) await writeFileDurable(this.path('meta.json'), JSON.stringify({ format: FORMAT, createdAt: nowIso() }));
+    this.opened = true;
+    if (journal) await this.applyJournal(journal.batch, journal.audit, null);
+  }
+
+  async close(): Promise<void> {
+    if (!this.opened || this.closed) return;
+    this.closed = true;
+    await this.importChain.catch(() => undefined);
+    const docs: Array<Doc<unknown>> = [...this.docs.values(), ...this.kv.values(), this.staffDoc, this.outboxDoc] as Array<Doc<unknown>>;
+    await Promise.all([...docs.map((d) => d.settle()), ...[...this.ledgers.values(), this.audit].map((l) => l.settle())]);
+    await unlink(this.path('.lock')).catch(() => undefined);
+  }
+
+  /** One writer per data folder: a second process (the CLI while the bot runs) is refused. */
+  private async lock(): Promise<void> {
+    const path = this.path('.lock');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await writeFile(path, String(process.pid), { flag: 'wx' });
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      if (pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new StoreError(`${this.dir} is in use by process ${pid} (only one process may write the embedded store; stop it first)`, 'locked');
+      }
+      await unlink(path).catch(() => undefined); // left by a process that died
+    }
+    throw new StoreError(`could not lock ${this.dir}`, 'locked');
+  }
+
+  private live(): void {
+    if (!this.opened) throw new StoreError('the store is not open', 'closed');
+    if (this.closed) throw new StoreError('the store is closed', 'closed');
+  }
+
+  async health() {
+    this.live();
+    return { ok: true, publishers: this.docs.size };
+  }
+
+  async isEmpty() {
+    return this.docs.size === 0 && this.staffDoc.data.staff.length === 0;
+  }
+
+  private index(id: string, doc: PublisherDoc) {
+    const prev = this.indexed.get(id);
+    for (const k of prev?.users ?? []) if (this.users.get(k) === id) this.users.delete(k);
+    for (const k of prev?.offers ?? []) if (this.offers.get(k) === id) this.offers.delete(k);
+    const users = doc.publisher.users.flatMap((u) => doc.publisher.tenantIds.map((t) => userKey(t, u.aadObjectId)));
+    const offers = doc.offers.map((o) => o.id);
+    for (const k of users) this.users.set(k, id);
+    for (const k of offers) this.offers.set(k, id);
+    this.indexed.set(id, { users, offers });
+  }
+
+  async resolveIdentity(tenantId: string, aadObjectId: string): Promise<Identity | undefined> {
+    const key = userKey(tenantId, aadObjectId);
+    const publisherId = this.users.get(key);
+    const staff = this.staffDoc.data.staff.find((s) => userKey(s.tenantId, s.aadObjectId) === key);
+    const base = { tenantId: tenantId.toLowerCase(), aadObjectId: aadObjectId.toLowerCase() };
+    if (publisherId && staff) return { kind: 'both', publisherId, staff, ...base };
+    if (publisherId) return { kind: 'publisher', publisherId, ...base };
+    if (staff) return { kind: 'staff', staff };
+    return undefined;
+  }
+
+  async listPublisherIds() {
+    return [...this.docs.keys()].sort();
+  }
+
+  async getPublisher(id: string) {
+    const doc = this.docs.get(id);
+    return doc ? structuredClone(doc.data) : undefined;
+  }
+
+  async publisherOfOffer(offerId: string) {
+    return this.offers.get(offerId);
+  }
+
+  async listStaff() {
+    return structuredClone(this.staffDoc.data.staff);
+  }
+
+  async updatePublisher<R>(id: string, change: (doc: PublisherDoc) => R): Promise<R> {
+    this.live();
+    const doc = this.docs.get(id);
+    if (!doc) throw new StoreError(`no publisher ${id}`, 'not_found');
+    const result = await doc.update((d) => {
+      const r = change(d);
+      PublisherDoc.parse(d); // a change that breaks the schema is refused before it is stored
+      d.version += 1;
+      d.updatedAt = nowIso();
+      return r;
+    });
+    this.index(id, doc.data);
+    return result;
+  }
+
+  private ledger(publisherId: string): AppendLog {
+    let l = this.ledgers.get(publisherId);
+    if (!l) {
+      l = new AppendLog(this.path('ledger', `${publisherId}.jsonl`));
+      this.ledgers.set(publisherId, l);
+    }
+    return l;
+  }
+
+  async readTransactions(publisherId: string): Promise<Transaction[]> {
+    const all = await this.ledger(publisherId).readAll(Transaction);
+    const latest = new Map<string, Transaction>();
+    for (const t of all) latest.set(t.id, t);
+    return [...latest.values()];
+  }
+
+  importBatch(batch: ImportBatch, audit: AuditInput, reduce: AggregateReducer, progress?: (done: number, total: number) => void): Promise<ImportCounts> {
+    this.live();
+    const run = this.importChain.then(async () => {
+      const entry = AuditEntry.parse(audit);
+      // Plan first: any inconsistency throws here, before a byte is written.
+      this.plan(batch);
+      await writeFileDurable(this.path('import-journal.json'), JSON.stringify({ batch, audit: entry }));
+      return this.applyJournal(batch, entry, reduce, progress);
+    });
+    this.importChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Checks references across the batch and the store; throws StoreError('invalid') naming the row. */
+  private plan(batch: ImportBatch) {
+    const pubIds = new Set([...this.docs.keys(), ...batch.publishers.map((p) => p.id)]);
+    const offerOwner = new Map(this.offers);
+    batch.offers.forEach((o, i) => {
+      if (!pubIds.has(o.publisherId)) throw new StoreError(`offers[${i}] (${o.id}): publisherId ${o.publisherId} is not a known publisher`, 'invalid');
+      const owner = offerOwner.get(o.id);
+      if (owner && owner !== o.publisherId) throw new StoreError(`offers[${i}] (${o.id}): the offer already belongs to publisher ${owner}`, 'invalid');
+      offerOwner.set(o.id, o.publisherId);
+    });
+    batch.transactions.forEach((t, i) => {
+      if (!offerOwner.has(t.offerId)) throw new StoreError(`transactions[${i}] (${t.id}): offerId ${t.offerId} is not a known offer`, 'invalid');
+    });
+    batch.mau.forEach((m, i) => {
+      if (!offerOwner.has(m.offerId)) throw new StoreError(`mau[${i}]: offerId ${m.offerId} is not a known offer`, 'invalid');
+    });
+    return offerOwner;
+  }
+
+  /** Applies a journaled import. Idempotent, so a replay after a crash converges. */
+  private async applyJournal(batch: ImportBatch, audit: AuditEntry, reduce: AggregateReducer | null, progress?: (done: number, total: number) => void): Promise<ImportCounts> {
+    const counts: ImportCounts = {
+      publishers: { created: 0, updated: 0 },
+      offers: { created: 0, updated: 0 },
+      transactions: { created: 0, updated: 0 },
+      mau: { created: 0, updated: 0 },
+      staff: { created: 0, updated: 0 },
+    };
+    const offerOwner = this.plan(batch);
+    const touched = new Map<string, PublisherDoc>();
+    const draftOf = (id: string): PublisherDoc => {
+      let d = touched.get(id);
+      if (!d) {
+        const cur = this.docs.get(id)?.data;
+        if (!cur) throw new StoreError(`no publisher ${id}`, 'not_found');
+        d = structuredClone(cur);
+        touched.set(id, d);
+      }
+      return d;
+    };
+    for (const p of batch.publishers) {
+      const cur = this.docs.get(p.id)?.data ?? touched.get(p.id);
+      if (cur) {
+        counts.publishers.updated++;
+        draftOf(p.id).publisher = p;
+      } else {
+        counts.publishers.created++;
+        touched.set(p.id, PublisherDoc.parse({ publisher: p }));
+      }
+    }
+    for (const o of batch.offers) {
+      const d = draftOf(o.publisherId);
+      const i = d.offers.findIndex((x) => x.id === o.id);
+      if (i >= 0) {
+        counts.offers.updated++;
+        d.offers[i] = o;
+      } else {
+        counts.offers.created++;
+        d.offers.push(o);
+      }
+    }
+    for (const m of batch.mau) {
+      const d = draftOf(offerOwner.get(m.offerId)!);
+      const i = d.mau.findIndex((x) => x.offerId === m.offerId && x.month === m.month);
+      if (i >= 0) {
+        counts.mau.updated++;
+        d.mau[i] = m;
+      } else {
+        counts.mau.created++;
+        d.mau.push(m);
+      }
+    }
+    const txByPublisher = new Map<string, Transaction[]>();
+    for (const t of batch.transactions) {
+      const pid = offerOwner.get(t.offerId)!;
+      const list = txByPublisher.get(pid) ?? [];
+      list.push(t);
+      txByPublisher.set(pid, list);
+    }
+    const total = touched.size + txByPublisher.size;
+    let done = 0;
+    // Ledgers: append what is new or changed, fold into the drafts' totals.
+    await mapLimit([...txByPublisher], 16, async ([pid, txs]) => {
+      const d = draftOf(pid);
+      const existing = new Map((await this.readTransactions(pid)).map((t) => [t.id, t]));
+      const changed: Transaction[] = [];
+      // A replayed import cannot know which changes reached the totals before the crash: mark
+      // them stale so the next read recomputes them from the ledger.
+      if (!reduce) d.aggregates = { ...d.aggregates, stale: true };
+      for (const t of txs) {
+        const before = existing.get(t.id);
+        if (before && JSON.stringify(before) === JSON.stringify(t)) {
+          counts.transactions.updated++;
+          continue; // a replay or an unchanged re-import
+        }
+        if (before) counts.transactions.updated++;
+        else {
+          counts.transactions.created++;
+          d.transactionCount += 1;
+        }
+        reduce?.(d, before, t);
+        existing.set(t.id, t);
+        changed.push(t);
+      }
+      await this.ledger(pid).append(changed);
+      progress?.(++done, total);
+    });
+    const at = nowIso();
+    await mapLimit([...touched], 16, async ([id, draft]) => {
+      PublisherDoc.parse(draft);
+      draft.version += 1;
+      draft.updatedAt = at;
+      let doc = this.docs.get(id);
+      if (!doc) {
+        doc = new Doc<PublisherDoc>(this.path('publishers', `${id}.json`), PublisherDoc, draft);
+        this.docs.set(id, doc);
+      }
+      await doc.replace(draft);
+      this.index(id, draft);
+      if (!txByPublisher.has(id)) progress?.(++done, total);
+    });
+    if (batch.staff.length > 0) {
+      await this.staffDoc.update((s) => {
+        for (const st of batch.staff) {
+          const i = s.staff.findIndex((x) => userKey(x.tenantId, x.aadObjectId) === userKey(st.tenantId, st.aadObjectId));
+          if (i >= 0) {
+            counts.staff.updated++;
+            s.staff[i] = st;
+          } else {
+            counts.staff.created++;
+            s.staff.push(st);
+          }
+        }
+      });
+    }
+    await this.audit.append([{ ...audit, details: { ...audit.details, counts } }]);
+    await unlink(this.path('import-journal.json')).catch(() => undefined);
+    return counts;
+  }
+
+  // ---- conversations and botbuilder Storage -----------------------------------------------------
+
+  private shard(key: string): Doc<KvShard> {
+    const h = createHash('sha1').update(key).digest().readUInt16BE(0) % KV_SHARDS;
+    return this.kv.get(h)!;
+  }
+
+  async saveConversationRef(key: string, reference: Record<string, unknown>) {
+    this.live();
+    const k = CONV_PREFIX + key;
+    const shard = this.shard(k);
+    const cur = shard.data.entries[k]?.value as ConversationRefRecord | undefined;
+    if (cur && JSON.stringify(cur.reference) === JSON.stringify(reference)) return; // unchanged: no write
+    await shard.update((s) => {
+      s.entries[k] = { value: { key, reference, updatedAt: nowIso() }, eTag: randomUUID() };
+    });
+  }
+
+  async getConversationRef(key: string) {
+    const v = this.shard(CONV_PREFIX + key).data.entries[CONV_PREFIX + key]?.value;
+    return v ? ConversationRefRecord.parse(v) : undefined;
+  }
+
+  async kvRead(keys: string[]) {
+    const out: Record<string, KvEntry> = {};
+    for (const k of keys) {
+      const e = this.shard(k).data.entries[k];
+      if (e) out[k] = structuredClone(e);
+    }
+    return out;
+  }
+
+  async kvWrite(changes: Record<string, { value: unknown; eTag?: string }>) {
+    this.live();
+    const byShard = new Map<Doc<KvShard>, string[]>();
+    for (const k of Object.keys(changes)) {
+      const s = this.shard(k);
+      byShard.set(s, [...(byShard.get(s) ?? []), k]);
+    }
+    // Check every eTag before writing anything, so a conflict changes nothing.
+    for (const [s, keys] of byShard) {
+      for (const k of keys) {
+        const want = changes[k]!.eTag;
+        const have = s.data.entries[k]?.eTag;
+        if (want !== undefined && want !== '*' && want !== have) {
+          throw new StoreError(`eTag conflict on ${k}: the state was changed by another turn`, 'conflict');
+        }
+      }
+    }
+    const eTags: Record<string, string> = {};
+    await Promise.all(
+      [...byShard].map(([s, keys]) =>
+        s.update((d) => {
+          for (const k of keys) {
+            const eTag = randomUUID();
+            d.entries[k] = { value: changes[k]!.value, eTag };
+            eTags[k] = eTag;
+          }
+        }),
+      ),
+    );
+    return eTags;
+  }
+
+  async kvDelete(keys: string[]) {
+    this.live();
+    await Promise.all(
+      keys.map((k) =>
+        this.shard(k).update((d) => {
+          delete d.entries[k];
+        }),
+      ),
+    );
+  }
+
+  // ---- audit ------------------------------------------------------------------------------------
+
+  async appendAudit(entries: AuditInput[]) {
+    this.live();
+    await this.audit.append(entries.map((e) => AuditEntry.parse(e)));
+  }
+
+  async readAudit(filter: { publisherId?: string; limit?: number } = {}) {
+    let all = await this.audit.readAll(AuditEntry);
+    if (filter.publisherId) all = all.filter((e) => e.publisherId === filter.publisherId);
+    return filter.limit ? all.slice(-filter.limit) : all;
+  }
+
+  // ---- outbox -----------------------------------------------------------------------------------
+
+  async enqueueOutbox(items: Array<Pick<OutboxItem, 'idempotencyKey' | 'conversationKey' | 'payload' | 'dueAt'>>) {
+    this.live();
+    return this.outboxDoc.update((o) => {
+      const keys = new Set(o.items.map((i) => i.idempotencyKey));
+      let enqueued = 0;
+      let duplicates = 0;
+      const at = nowIso();
+      for (const it of items) {
+        if (keys.has(it.idempotencyKey)) {
+          duplicates++;
+          continue;
+        }
+        keys.add(it.idempotencyKey);
+        o.items.push(OutboxItem.parse({ ...it, id: randomUUID(), status: 'queued', createdAt: at, updatedAt: at }));
+        enqueued++;
+      }
+      return { enqueued, duplicates };
+    });
+  }
+
+  async claimOutbox(worker: string, now: string, limit: number) {
+    this.live();
+    return this.outboxDoc.update((o) => {
+      const claimed: OutboxItem[] = [];
+      for (const it of o.items) {
+        if (claimed.length >= limit) break;
+        // 'sending' items left by a crashed process are claimed again: the idempotency key lets
+        // the sender tell a retry from a first send.
+        const stale = it.status === 'sending' && it.claimedBy !== worker;
+        if ((it.status === 'queued' || stale) && it.dueAt <= now) {
+          it.status = 'sending';
+          it.claimedBy = worker;
+          it.attempts += 1;
+          it.updatedAt = now;
+          claimed.push(structuredClone(it));
+        }
+      }
+      return claimed;
+    });
+  }
+
+  async completeOutbox(id: string, result: Pick<OutboxItem, 'status' | 'lastStatus' | 'lastError' | 'dueAt'>) {
+    this.live();
+    await this.outboxDoc.update((o) => {
+      const it = o.items.find((i) => i.id === id);
+      if (!it) throw new StoreError(`no outbox item ${id}`, 'not_found');
+      Object.assign(it, result, { updatedAt: nowIso(), claimedBy: result.status === 'queued' ? null : it.claimedBy });
+    });
+  }
+
+  async listOutbox(filter: { status?: OutboxItem['status'] } = {}) {
+    const items = this.outboxDoc.data.items;
+    return structuredClone(filter.status ? items.filter((i) => i.status === filter.status) : items);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; the first error rejects. */
+export async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(workers);
+}

@@ -1,0 +1,173 @@
+/**
+ * The repository interface every backend implements (lowdb today, PostgreSQL next). Callers see
+ * only this file; every method is async so a networked backend fits without changing them.
+ *
+ * Atomicity: `updatePublisher` applies a change to one publisher's aggregate (its facts, program
+ * state and running totals) all-or-nothing; `importBatch` applies a whole import (or a ledger
+ * correction) all-or-nothing: it is journaled first and replayed on open after a crash.
+ * A promise that resolves means the change is durable (fsync'd or committed).
+ */
+import { z } from 'zod';
+import {
+  IsoDateTime,
+  MauMetric,
+  Offer,
+  ProgramState,
+  Publisher,
+  Staff,
+  Transaction,
+  type Staff as StaffT,
+} from '../../domain/model.js';
+
+/** Running totals kept beside a publisher so status lookups never rescan its ledger. */
+export const AggregatesDoc = z.record(z.string(), z.unknown());
+
+/** Everything about one publisher that a turn needs, stored together so one write is one small file. */
+export const PublisherDoc = z.object({
+  publisher: Publisher,
+  offers: z.array(Offer).default([]),
+  mau: z.array(MauMetric).default([]),
+  state: ProgramState.default(() => ProgramState.parse({})),
+  /** Opaque to the store: maintained by the program rules (see services). */
+  aggregates: AggregatesDoc.default({}),
+  transactionCount: z.number().int().min(0).default(0),
+  version: z.number().int().min(0).default(0),
+  updatedAt: IsoDateTime.optional(),
+});
+export type PublisherDoc = z.infer<typeof PublisherDoc>;
+
+export const AuditEntry = z.object({
+  at: IsoDateTime,
+  /** aadObjectId of a person, or `cli:<user>` / `system`. */
+  actor: z.string(),
+  action: z.string(),
+  publisherId: z.string().optional(),
+  subject: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).default({}),
+  correlationId: z.string().optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+export type AuditInput = z.input<typeof AuditEntry>;
+
+/** What a turn's caller is, resolved from tenant + aadObjectId. */
+export type Identity =
+  | { kind: 'publisher'; publisherId: string; tenantId: string; aadObjectId: string }
+  | { kind: 'staff'; staff: StaffT }
+  | { kind: 'both'; publisherId: string; tenantId: string; aadObjectId: string; staff: StaffT };
+
+/** A stored Bot Framework conversation reference (opaque JSON), keyed by user or channel. */
+export const ConversationRefRecord = z.object({
+  key: z.string(),
+  reference: z.record(z.string(), z.unknown()),
+  updatedAt: IsoDateTime,
+});
+export type ConversationRefRecord = z.infer<typeof ConversationRefRecord>;
+
+export const OutboxItem = z.object({
+  id: z.string(),
+  /** Trigger or campaign + recipient: enqueueing the same key twice keeps one item. */
+  idempotencyKey: z.string(),
+  conversationKey: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  status: z.enum(['queued', 'sending', 'sent', 'failed', 'unreachable', 'cancelled']),
+  dueAt: IsoDateTime,
+  attempts: z.number().int().min(0).default(0),
+  lastStatus: z.number().int().nullable().default(null),
+  lastError: z.string().nullable().default(null),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+  claimedBy: z.string().nullable().default(null),
+});
+export type OutboxItem = z.infer<typeof OutboxItem>;
+
+/** One import, already validated: applied all-or-nothing. */
+export interface ImportBatch {
+  publishers: Publisher[];
+  offers: Offer[];
+  transactions: Transaction[];
+  mau: MauMetric[];
+  staff: Staff[];
+}
+
+export interface ImportCounts {
+  publishers: { created: number; updated: number };
+  offers: { created: number; updated: number };
+  transactions: { created: number; updated: number };
+  mau: { created: number; updated: number };
+  staff: { created: number; updated: number };
+}
+
+/**
+ * Folds a changed transaction into a publisher's running totals. The store calls it inside the
+ * same atomic write as the ledger change, so totals and ledger never disagree.
+ */
+export type AggregateReducer = (
+  doc: PublisherDoc,
+  before: Transaction | undefined,
+  after: Transaction,
+) => void;
+
+/** Key/value entries with optimistic concurrency, for botbuilder's Storage. */
+export interface KvEntry {
+  value: unknown;
+  eTag: string;
+}
+
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'corrupt' | 'conflict' | 'not_found' | 'invalid' | 'closed' | 'locked',
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+export interface Store {
+  readonly kind: 'lowdb' | 'postgres';
+  /** Opens (and validates) the store. Throws StoreError('corrupt') and writes nothing if a file is bad. */
+  open(): Promise<void>;
+  /** Waits for in-flight writes, then releases files. */
+  close(): Promise<void>;
+  /** Cheap liveness: the store can still be read. */
+  health(): Promise<{ ok: boolean; publishers: number }>;
+  isEmpty(): Promise<boolean>;
+
+  // directory
+  resolveIdentity(tenantId: string, aadObjectId: string): Promise<Identity | undefined>;
+  listPublisherIds(): Promise<string[]>;
+  getPublisher(id: string): Promise<PublisherDoc | undefined>;
+  /** The publisher that owns an offer, or undefined. */
+  publisherOfOffer(offerId: string): Promise<string | undefined>;
+  listStaff(): Promise<Staff[]>;
+
+  /**
+   * Applies `change` to a copy of the publisher's document and stores it atomically; when `change`
+   * throws, nothing is stored. Resolves with `change`'s result once durable.
+   */
+  updatePublisher<R>(id: string, change: (doc: PublisherDoc) => R): Promise<R>;
+
+  // ledger (changed only through importBatch, which journals, so ledger and totals agree)
+  readTransactions(publisherId: string): Promise<Transaction[]>;
+  importBatch(batch: ImportBatch, audit: AuditInput, reduce: AggregateReducer, progress?: (done: number, total: number) => void): Promise<ImportCounts>;
+
+  // conversations
+  saveConversationRef(key: string, reference: Record<string, unknown>): Promise<void>;
+  getConversationRef(key: string): Promise<ConversationRefRecord | undefined>;
+
+  // botbuilder Storage
+  kvRead(keys: string[]): Promise<Record<string, KvEntry>>;
+  /** Writes entries; an entry whose `eTag` is given and not '*' must match the stored one (else 'conflict'). */
+  kvWrite(changes: Record<string, { value: unknown; eTag?: string }>): Promise<Record<string, string>>;
+  kvDelete(keys: string[]): Promise<void>;
+
+  // audit
+  appendAudit(entries: AuditInput[]): Promise<void>;
+  readAudit(filter?: { publisherId?: string; limit?: number }): Promise<AuditEntry[]>;
+
+  // outbox
+  enqueueOutbox(items: Array<Pick<OutboxItem, 'idempotencyKey' | 'conversationKey' | 'payload' | 'dueAt'>>): Promise<{ enqueued: number; duplicates: number }>;
+  claimOutbox(worker: string, now: string, limit: number): Promise<OutboxItem[]>;
+  completeOutbox(id: string, result: Pick<OutboxItem, 'status' | 'lastStatus' | 'lastError' | 'dueAt'>): Promise<void>;
+  listOutbox(filter?: { status?: OutboxItem['status'] }): Promise<OutboxItem[]>;
+}

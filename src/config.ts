@@ -1,0 +1,102 @@
+/**
+ * Every setting, validated once at start-up ("fail fast"). Nothing else reads process.env.
+ */
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+const onOff = z
+  .enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'], { message: 'expected on or off' })
+  .transform((v) => ['on', 'true', '1', 'yes'].includes(v));
+
+const port = z.coerce.number({ message: 'expected a port number' }).int().min(1).max(65535);
+
+/** Raw environment → typed settings. Empty strings count as unset. */
+export const ConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'expected development, production or test' }).default('development'),
+    PORT: port.default(3978),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'expected a postgres:// URL' }).optional(),
+    PROGRAM_EDITION: z.string().regex(/^[a-z0-9_-]+$/, 'expected an edition name such as 2020 or fy24').default('2020'),
+    DEMO_DATA: onOff.optional(),
+    MicrosoftAppId: z.string().default(''),
+    MicrosoftAppPassword: z.string().default(''),
+    MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'expected MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
+    MicrosoftAppTenantId: z.string().default(''),
+    PLAYGROUND: onOff.optional(),
+    PLAYGROUND_PORT: port.default(56150),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    const hasCredentials = c.MicrosoftAppId !== '' && (c.MicrosoftAppPassword !== '' || c.MicrosoftAppType === 'UserAssignedMSI');
+    if (c.NODE_ENV === 'production' && !hasCredentials) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MicrosoftAppId'],
+        message: 'production needs Bot Framework credentials: set MicrosoftAppId and MicrosoftAppPassword (refusing to start with authentication off)',
+      });
+    }
+    if (c.MicrosoftAppType === 'SingleTenant' && c.MicrosoftAppId !== '' && c.MicrosoftAppTenantId === '') {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'a SingleTenant bot needs its tenant id' });
+    }
+    if (c.NODE_ENV === 'production' && c.PLAYGROUND === true) {
+      ctx.addIssue({ code: 'custom', path: ['PLAYGROUND'], message: 'the Agents Playground is a development tool: turn it off in production' });
+    }
+  })
+  .transform((c) => {
+    const authEnabled = c.MicrosoftAppId !== '';
+    return {
+      nodeEnv: c.NODE_ENV,
+      port: c.PORT,
+      host: c.HOST,
+      dataDir: c.DATA_DIR,
+      databaseUrl: c.DATABASE_URL,
+      programEdition: c.PROGRAM_EDITION,
+      /** Demo data is loaded into an empty store in development unless turned off. */
+      demoData: c.DEMO_DATA ?? c.NODE_ENV === 'development',
+      bot: {
+        appId: c.MicrosoftAppId,
+        appPassword: c.MicrosoftAppPassword,
+        appType: c.MicrosoftAppType,
+        appTenantId: c.MicrosoftAppTenantId,
+        authEnabled,
+      },
+      playground: { enabled: c.PLAYGROUND ?? !authEnabled, port: c.PLAYGROUND_PORT },
+      logLevel: c.LOG_LEVEL,
+    };
+  });
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+
+/** A bad or missing setting: the message names each variable and what it expects. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Parses an environment (default: process.env). Throws ConfigError; never logs values. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') cleaned[k] = v.trim();
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
+  }
+  return deepFreeze(parsed.data);
+}
+
+/** Reads `.env` into process.env when the file exists (variables already set win). */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

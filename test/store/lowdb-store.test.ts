@@ -1,0 +1,241 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { LowdbStore } from '../../src/adapters/store/lowdb/lowdb-store.js';
+import { StoreBotStorage } from '../../src/adapters/store/bot-storage.js';
+import { StoreError, type AggregateReducer } from '../../src/adapters/store/store.js';
+import { OWNER, TENANT, STAFF, sampleBatch } from '../fixtures/sample.js';
+
+const countBilled: AggregateReducer = (doc, before, after) => {
+  const v = (t: { status: string; billedUsd: number } | undefined) => (t && t.status === 'billed' ? t.billedUsd : 0);
+  doc.aggregates.billed = Number(doc.aggregates.billed ?? 0) - v(before) + v(after);
+};
+const audit = { at: new Date().toISOString(), actor: 'test', action: 'import', details: {} };
+
+async function tempDir() {
+  return mkdtemp(join(tmpdir(), 'rewards-store-'));
+}
+
+describe('lowdb store', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await tempDir();
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('when data is imported and the store reopened, then everything is read back from disk', async () => {
+    const a = new LowdbStore(dir);
+    await a.open();
+    const counts = await a.importBatch(sampleBatch(), audit, countBilled);
+    expect(counts.publishers.created).to.equal(1);
+    expect(counts.transactions.created).to.equal(2);
+    await a.updatePublisher('contoso', (d) => {
+      d.state.optedOut.push('contoso-saas');
+    });
+    await a.saveConversationRef('user/x', { conversation: { id: 'c1' } });
+    await a.close();
+
+    const b = new LowdbStore(dir);
+    await b.open();
+    const doc = await b.getPublisher('contoso');
+    expect(doc?.offers.map((o) => o.id)).to.deep.equal(['contoso-saas']);
+    expect(doc?.state.optedOut).to.deep.equal(['contoso-saas']);
+    expect(doc?.aggregates.billed).to.equal(1000);
+    expect(doc?.transactionCount).to.equal(2);
+    expect((await b.readTransactions('contoso')).map((t) => t.id).sort()).to.deep.equal(['t1', 't2']);
+    expect((await b.getConversationRef('user/x'))?.reference).to.deep.equal({ conversation: { id: 'c1' } });
+    expect(await b.resolveIdentity(TENANT, OWNER)).to.include({ kind: 'publisher', publisherId: 'contoso' });
+    expect((await b.resolveIdentity(TENANT, STAFF))?.kind).to.equal('staff');
+    expect(await b.resolveIdentity(TENANT, '99999999-0000-0000-0000-000000000000')).to.equal(undefined);
+    expect((await b.readAudit()).map((e) => e.action)).to.deep.equal(['import']);
+    await b.close();
+  });
+
+  it('when the same ids are imported again, then they are updated and totals follow the new values', async () => {
+    const s = new LowdbStore(dir);
+    await s.open();
+    await s.importBatch(sampleBatch(), audit, countBilled);
+    const again = sampleBatch();
+    again.transactions[0]!.billedUsd = 250;
+    again.transactions[1]!.status = 'billed';
+    again.publishers[0]!.name = 'Contoso Ltd';
+    const counts = await s.importBatch(again, audit, countBilled);
+    expect(counts.publishers).to.deep.equal({ created: 0, updated: 1 });
+    expect(counts.transactions).to.deep.equal({ created: 0, updated: 2 });
+    const doc = await s.getPublisher('contoso');
+    expect(doc?.publisher.name).to.equal('Contoso Ltd');
+    expect(doc?.aggregates.billed).to.equal(750);
+    expect(doc?.transactionCount).to.equal(2);
+    expect((await s.readTransactions('contoso')).find((t) => t.id === 't1')?.billedUsd).to.equal(250);
+    await s.close();
+  });
+
+  it('when an import references an unknown offer, then it is refused and nothing is written', async () => {
+    const s = new LowdbStore(dir);
+    await s.open();
+    const bad = sampleBatch();
+    bad.transactions.push({ id: 't3', offerId: 'nope', date: '2020-01-01', billedUsd: 1, seats: 0, status: 'billed' });
+    try {
+      await s.importBatch(bad, audit, countBilled);
+      expect.fail('should have thrown');
+    } catch (err) {
+      expect(err).to.be.instanceOf(StoreError);
+      expect((err as Error).message).to.contain('transactions[2]').and.contain('nope');
+    }
+    expect(await s.listPublisherIds()).to.deep.equal([]);
+    expect(await readdir(join(dir, 'publishers'))).to.deep.equal([]);
+    await s.close();
+  });
+
+  it('when a change throws, then the publisher document is unchanged', async () => {
+    const s = new LowdbStore(dir);
+    await s.open();
+    await s.importBatch(sampleBatch(), audit, countBilled);
+    const before = await s.getPublisher('contoso');
+    try {
+      await s.updatePublisher('contoso', (d) => {
+        d.state.optedOut.push('contoso-saas');
+        throw new Error('rule broken');
+      });
+    } catch {
+      /* expected */
+    }
+    expect(await s.getPublisher('contoso')).to.deep.equal(before);
+    await s.close();
+  });
+
+  it('when a second process opens a store in use, then it is refused', async () => {
+    const a = new LowdbStore(dir);
+    await a.open();
+    await writeFile(join(dir, '.lock'), '1'); // pid 1 is always alive
+    const b = new LowdbStore(dir);
+    try {
+      await b.open();
+      expect.fail('should have thrown');
+    } catch (err) {
+      expect((err as StoreError).code).to.equal('locked');
+    }
+    await rm(join(dir, '.lock'));
+    await a.close();
+  });
+
+  for (const [name, content] of [
+    ['truncated', (t: string) => t.slice(0, Math.floor(t.length / 2))],
+    ['not JSON', () => '\u0000\u0000garbage'],
+    ['schema-invalid', (t: string) => t.replace('"transact"', '"barter"')],
+  ] as const) {
+    it(`when a publisher file is ${name}, then opening stops with a clear message and the file is left untouched`, async () => {
+      const a = new LowdbStore(dir);
+      await a.open();
+      await a.importBatch(sampleBatch(), audit, countBilled);
+      await a.close();
+      const file = join(dir, 'publishers', 'contoso.json');
+      const bad = content(await readFile(file, 'utf8'));
+      await writeFile(file, bad);
+      const b = new LowdbStore(dir);
+      try {
+        await b.open();
+        expect.fail('should have thrown');
+      } catch (err) {
+        expect((err as StoreError).code).to.equal('corrupt');
+        expect((err as Error).message).to.contain('contoso.json').and.contain('left untouched');
+      }
+      expect(await readFile(file, 'utf8')).to.equal(bad);
+    });
+  }
+
+  it('when a folder that is not a store is given, then it is refused and not written', async () => {
+    await writeFile(join(dir, 'notes.txt'), 'hello');
+    try {
+      await new LowdbStore(dir).open();
+      expect.fail('should have thrown');
+    } catch (err) {
+      expect((err as StoreError).code).to.equal('corrupt');
+    }
+    expect(await readdir(dir)).to.deep.equal(['notes.txt']);
+  });
+
+  it('when an import crashed after its journal was written, then opening replays it and marks totals stale', async () => {
+    const a = new LowdbStore(dir);
+    await a.open();
+    await a.close();
+    const batch = sampleBatch();
+    await writeFile(join(dir, 'import-journal.json'), JSON.stringify({ batch, audit }));
+    const b = new LowdbStore(dir);
+    await b.open();
+    const doc = await b.getPublisher('contoso');
+    expect(doc?.offers).to.have.length(1);
+    expect(doc?.aggregates.stale).to.equal(true);
+    expect(await readdir(dir)).to.not.include('import-journal.json');
+    await b.close();
+  });
+
+  it('when botbuilder state is written with a stale eTag, then the write is refused and nothing changes', async () => {
+    const s = new LowdbStore(dir);
+    await s.open();
+    const storage = new StoreBotStorage(s);
+    await storage.write({ 'conv/1': { step: 1 } });
+    const first = await storage.read(['conv/1']);
+    const eTag = first['conv/1'].eTag as string;
+    await storage.write({ 'conv/1': { step: 2, eTag } });
+    try {
+      await storage.write({ 'conv/1': { step: 3, eTag } });
+      expect.fail('should have thrown');
+    } catch (err) {
+      expect((err as StoreError).code).to.equal('conflict');
+    }
+    expect((await storage.read(['conv/1']))['conv/1'].step).to.equal(2);
+    await storage.delete(['conv/1']);
+    expect(await storage.read(['conv/1'])).to.deep.equal({});
+    await s.close();
+  });
+
+  it('when a writer is killed with SIGKILL at random moments, then the store loads and holds every acknowledged write', async function () {
+    this.timeout(120_000);
+    const setup = new LowdbStore(dir);
+    await setup.open();
+    await setup.importBatch(sampleBatch(), audit, countBilled);
+    await setup.close();
+    const acked = { doc: new Set<number>(), audit: new Set<number>(), kv: new Map<string, number>() };
+    for (let round = 0; round < 6; round++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--no-deprecation', join(import.meta.dirname, '../fixtures/store-writer.ts'), dir, String(round * 1_000_000)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let buf = '';
+      let acksThisRound = 0;
+      const killAfter = 20 + Math.floor(Math.random() * 200);
+      await new Promise<void>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          buf += chunk.toString();
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl);
+            buf = buf.slice(nl + 1);
+            const [word, kind, n] = line.split(' ');
+            if (word !== 'ack') continue;
+            acksThisRound++;
+            if (kind === 'doc') acked.doc.add(Number(n));
+            if (kind === 'audit') acked.audit.add(Number(n));
+            if (kind === 'kv') acked.kv.set(`state/k${Number(n) % 100}`, Number(n));
+            if (acksThisRound === killAfter) child.kill('SIGKILL');
+          }
+        });
+        child.on('exit', () => resolve());
+      });
+      const check = new LowdbStore(dir);
+      await check.open();
+      const doc = await check.getPublisher('contoso');
+      const opted = new Set(doc!.state.optedOut.map((o) => Number(o.slice(1))));
+      for (const n of acked.doc) expect(opted.has(n), `acknowledged doc write ${n} lost`).to.equal(true);
+      const audits = new Set((await check.readAudit()).filter((e) => e.action === 'tick').map((e) => e.details.n as number));
+      for (const n of acked.audit) expect(audits.has(n), `acknowledged audit entry ${n} lost`).to.equal(true);
+      const kv = await check.kvRead([...acked.kv.keys()]);
+      for (const [k, n] of acked.kv) expect((kv[k]?.value as { n: number }).n).to.be.at.least(n);
+      await check.close();
+    }
+  });
+});
