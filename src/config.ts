@@ -8,7 +8,8 @@ const onOff = z
   .enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'], { message: 'expected on or off' })
   .transform((v) => ['on', 'true', '1', 'yes'].includes(v));
 
-const port = z.coerce.number({ message: 'expected a port number' }).int().min(1).max(65535);
+/** 0 asks the OS for a free port (tests). */
+const port = z.coerce.number({ message: 'expected a port number' }).int().min(0, 'expected a port number').max(65535, 'expected a port number');
 
 /** Raw environment → typed settings. Empty strings count as unset. */
 export const ConfigSchema = z
@@ -17,7 +18,6 @@ export const ConfigSchema = z
     PORT: port.default(3978),
     HOST: z.string().min(1).default('0.0.0.0'),
     DATA_DIR: z.string().min(1).default('./data'),
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'expected a postgres:// URL' }).optional(),
     PROGRAM_EDITION: z.string().regex(/^[a-z0-9_-]+$/, 'expected an edition name such as 2020 or fy24').default('2020'),
     DEMO_DATA: onOff.optional(),
     MicrosoftAppId: z.string().default(''),
@@ -26,6 +26,7 @@ export const ConfigSchema = z
     MicrosoftAppTenantId: z.string().default(''),
     PLAYGROUND: onOff.optional(),
     PLAYGROUND_PORT: port.default(56150),
+    PLAYGROUND_USER: z.enum(['20', '21', '22', '23', '24', '25'], { message: 'expected 20 to 25 (the Playground mock user, see README)' }).default('20'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -51,7 +52,6 @@ export const ConfigSchema = z
       port: c.PORT,
       host: c.HOST,
       dataDir: c.DATA_DIR,
-      databaseUrl: c.DATABASE_URL,
       programEdition: c.PROGRAM_EDITION,
       /** Demo data is loaded into an empty store in development unless turned off. */
       demoData: c.DEMO_DATA ?? c.NODE_ENV === 'development',
@@ -62,7 +62,7 @@ export const ConfigSchema = z
         appTenantId: c.MicrosoftAppTenantId,
         authEnabled,
       },
-      playground: { enabled: c.PLAYGROUND ?? !authEnabled, port: c.PLAYGROUND_PORT },
+      playground: { enabled: c.PLAYGROUND ?? (!authEnabled && c.NODE_ENV === 'development'), port: c.PLAYGROUND_PORT, user: c.PLAYGROUND_USER },
       logLevel: c.LOG_LEVEL,
     };
   });

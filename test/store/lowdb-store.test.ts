@@ -8,9 +8,9 @@ import { StoreBotStorage } from '../../src/adapters/store/bot-storage.js';
 import { StoreError, type AggregateReducer } from '../../src/adapters/store/store.js';
 import { OWNER, TENANT, STAFF, sampleBatch } from '../fixtures/sample.js';
 
-const countBilled: AggregateReducer = (doc, before, after) => {
+const countBilled: AggregateReducer = (doc, changes) => {
   const v = (t: { status: string; billedUsd: number } | undefined) => (t && t.status === 'billed' ? t.billedUsd : 0);
-  doc.aggregates.billed = Number(doc.aggregates.billed ?? 0) - v(before) + v(after);
+  for (const { before, after } of changes) doc.aggregates.billed = Number(doc.aggregates.billed ?? 0) - v(before) + v(after);
 };
 const audit = { at: new Date().toISOString(), actor: 'test', action: 'import', details: {} };
 

@@ -98,13 +98,12 @@ export interface ImportCounts {
 }
 
 /**
- * Folds a changed transaction into a publisher's running totals. The store calls it inside the
- * same atomic write as the ledger change, so totals and ledger never disagree.
+ * Folds changed transactions (previous version, if any, and new version) into a publisher's running
+ * totals. Called once per publisher per import, inside the journaled import.
  */
 export type AggregateReducer = (
   doc: PublisherDoc,
-  before: Transaction | undefined,
-  after: Transaction,
+  changes: Array<{ before: Transaction | undefined; after: Transaction }>,
 ) => void;
 
 /** Key/value entries with optimistic concurrency, for botbuilder's Storage. */

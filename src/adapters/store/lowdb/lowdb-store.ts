@@ -337,6 +337,7 @@ export class LowdbStore implements Store {
       const d = draftOf(pid);
       const existing = new Map((await this.readTransactions(pid)).map((t) => [t.id, t]));
       const changed: Transaction[] = [];
+      const changes: Array<{ before: Transaction | undefined; after: Transaction }> = [];
       // A replayed import cannot know which changes reached the totals before the crash: mark
       // them stale so the next read recomputes them from the ledger.
       if (!reduce) d.aggregates = { ...d.aggregates, stale: true };
@@ -351,10 +352,11 @@ export class LowdbStore implements Store {
           counts.transactions.created++;
           d.transactionCount += 1;
         }
-        reduce?.(d, before, t);
         existing.set(t.id, t);
         changed.push(t);
+        changes.push({ before, after: t });
       }
+      reduce?.(d, changes);
       await this.ledger(pid).append(changed);
       progress?.(++done, total);
     });

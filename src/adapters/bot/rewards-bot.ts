@@ -1,0 +1,161 @@
+/**
+ * The Teams bot: resolves the caller, stores their conversation reference, and dispatches typed
+ * text to a command table and `Action.Execute` verbs to a verb table. No flow logic lives here.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  ActivityTypes,
+  TeamsActivityHandler,
+  TurnContext,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+} from 'botbuilder';
+import type { Identity } from '../store/store.js';
+import { AppError } from '../../services/errors.js';
+import { sendWelcome, visibleCommands } from './commands/help.js';
+import { isStaff, type BotDeps, type Command, type Turn } from './turn.js';
+
+/** A card button's handler: answers with the card that replaces the clicked one. */
+export type VerbHandler = (turn: Turn, data: unknown, deps: BotDeps) => Promise<Record<string, unknown>>;
+
+export const CORRELATION_KEY = Symbol('correlationId');
+
+/** Normalises typed text into a command: mention removed, lower-case, single spaces. */
+export function normaliseCommand(ctx: TurnContext): string {
+  const text = TurnContext.removeRecipientMention(ctx.activity) ?? ctx.activity.text ?? '';
+  return text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase().replace(/[.!?]+$/, '');
+}
+
+/** Where proactive messages to this caller go: the user for 1:1 chats, else the conversation. */
+export function conversationKey(ctx: TurnContext): string {
+  const a = ctx.activity;
+  const tenant = (a.conversation?.tenantId ?? a.channelData?.tenant?.id ?? '').toLowerCase();
+  if ((a.conversation?.conversationType ?? 'personal') === 'personal' && a.from?.aadObjectId) {
+    return `user:${tenant}:${a.from.aadObjectId.toLowerCase()}`;
+  }
+  return `conversation:${a.conversation?.id}`;
+}
+
+export class RewardsBot extends TeamsActivityHandler {
+  private readonly commands: Command[];
+
+  constructor(
+    private readonly deps: BotDeps,
+    commands: Command[],
+    private readonly verbs: Record<string, VerbHandler> = {},
+  ) {
+    super();
+    // Longest names first, so "register rewards channel" wins over a shorter prefix.
+    this.commands = [...commands].sort((a, b) => b.name.length - a.name.length);
+
+    this.onMessage(async (ctx, next) => {
+      const turn = await this.turn(ctx);
+      const firstContact = await this.rememberConversation(ctx);
+      await this.dispatch(turn, firstContact);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (ctx, next) => {
+      await this.rememberConversation(ctx);
+      await sendWelcome(await this.turn(ctx), this.deps, this.commands);
+      await next();
+    });
+  }
+
+  /** Every turn: resolve who is calling, with a correlation id for logs and error messages. */
+  private async turn(ctx: TurnContext): Promise<Turn> {
+    const a = ctx.activity;
+    const tenantId = a.conversation?.tenantId ?? a.channelData?.tenant?.id;
+    const identity: Identity | undefined =
+      tenantId && a.from?.aadObjectId ? await this.deps.store.resolveIdentity(tenantId, a.from.aadObjectId) : undefined;
+    const correlationId = (ctx.turnState.get(CORRELATION_KEY) as string | undefined) ?? randomBytes(4).toString('hex');
+    ctx.turnState.set(CORRELATION_KEY, correlationId);
+    const log = this.deps.log.child({ correlationId, activityType: a.type, conversationType: a.conversation?.conversationType });
+    return {
+      ctx,
+      command: normaliseCommand(ctx),
+      identity,
+      correlationId,
+      log,
+      publisher: async () =>
+        identity && identity.kind !== 'staff' ? this.deps.store.getPublisher(identity.publisherId) : undefined,
+    };
+  }
+
+  /** Stores the caller's conversation reference; returns true the first time we see it. */
+  private async rememberConversation(ctx: TurnContext): Promise<boolean> {
+    const key = conversationKey(ctx);
+    const existed = (await this.deps.store.getConversationRef(key)) !== undefined;
+    const ref = TurnContext.getConversationReference(ctx.activity);
+    await this.deps.store.saveConversationRef(key, JSON.parse(JSON.stringify(ref)) as Record<string, unknown>);
+    return !existed;
+  }
+
+  private async dispatch(turn: Turn, firstContact: boolean): Promise<void> {
+    const { command, ctx } = turn;
+    const match = this.commands.find((c) => command === c.name || command.startsWith(`${c.name} `));
+    turn.log.info({ command: match?.name ?? '(unknown)', known: turn.identity !== undefined }, 'message');
+    if (firstContact && match?.name !== 'help') await sendWelcome(turn, this.deps, this.commands);
+    if (!match) {
+      if (firstContact) return; // the welcome card already lists the commands
+      await ctx.sendActivity({
+        attachments: [
+          this.deps.cards.attachment('unknown-command', {
+            heading: command ? `I don't know “${command.slice(0, 60)}”.` : 'Type a command.',
+            commands: visibleCommands(this.commands, turn),
+          }),
+        ],
+      });
+      return;
+    }
+    if (match.audience === 'staff' && !isStaff(turn.identity)) {
+      throw new AppError('forbidden', `“${match.name}” is for the Rewards and support teams only.`);
+    }
+    await match.handle(turn, this.deps);
+  }
+
+  /** `Action.Execute`: routed by verb; the answer is the card that replaces the clicked one. */
+  protected override async onAdaptiveCardInvoke(ctx: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const turn = await this.turn(ctx);
+    await this.rememberConversation(ctx);
+    const verb = value.action?.verb ?? '';
+    const handler = Object.hasOwn(this.verbs, verb) ? this.verbs[verb] : undefined;
+    if (!handler) {
+      turn.log.warn({ verb }, 'unknown card verb');
+      return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: `Unknown action “${verb.slice(0, 40)}”.` } as never };
+    }
+    try {
+      const card = await handler(turn, value.action.data, this.deps);
+      return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as never };
+    } catch (err) {
+      const message = err instanceof AppError ? err.message : `Something went wrong (reference ${turn.correlationId}).`;
+      turn.log[err instanceof AppError ? 'info' : 'error']({ err, verb }, 'card action failed');
+      return {
+        statusCode: 200,
+        type: 'application/vnd.microsoft.card.adaptive',
+        value: this.deps.cards.card('message', { title: 'That did not work', text: message, reference: turn.correlationId }) as never,
+      };
+    }
+  }
+}
+
+/**
+ * The one turn error handler: AppErrors are shown as they are; anything else becomes a short
+ * apology with the correlation id, and the detail goes to the log only.
+ */
+export function turnErrorHandler(deps: BotDeps) {
+  return async (ctx: TurnContext, err: Error): Promise<void> => {
+    const correlationId = (ctx.turnState.get(CORRELATION_KEY) as string | undefined) ?? randomBytes(4).toString('hex');
+    const known = err instanceof AppError;
+    deps.log[known ? 'info' : 'error']({ err, correlationId }, known ? 'turn refused' : 'turn failed');
+    if (ctx.activity.type !== ActivityTypes.Message) throw err; // proactive and invoke turns: let the caller see it
+    await ctx.sendActivity({
+      attachments: [
+        deps.cards.attachment('message', {
+          title: known ? 'I can’t do that' : 'Sorry, something went wrong',
+          text: known ? err.message : 'Your request was not completed. Please try again in a moment.',
+          reference: correlationId,
+        }),
+      ],
+    });
+  };
+}

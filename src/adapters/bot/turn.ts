@@ -1,0 +1,35 @@
+/** What every command and card-verb handler receives: typed, with the caller already resolved. */
+import type { TurnContext } from 'botbuilder';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../log.js';
+import type { Identity, PublisherDoc, Store } from '../store/store.js';
+import type { CardRenderer } from './cards.js';
+
+export interface BotDeps {
+  config: Config;
+  store: Store;
+  cards: CardRenderer;
+  log: Logger;
+}
+
+export interface Turn {
+  ctx: TurnContext;
+  /** The command text: mention removed, trimmed, lower-cased, single-spaced. */
+  command: string;
+  identity: Identity | undefined;
+  correlationId: string;
+  log: Logger;
+  /** The caller's company, when the caller is a publisher user. */
+  publisher(): Promise<PublisherDoc | undefined>;
+}
+
+export interface Command {
+  /** What the user types (case-insensitive); may be several words. */
+  name: string;
+  description: string;
+  /** Staff commands are refused for publisher users and hidden from their help. */
+  audience: 'everyone' | 'staff';
+  handle(turn: Turn, deps: BotDeps): Promise<void>;
+}
+
+export const isStaff = (id: Identity | undefined): boolean => id?.kind === 'staff' || id?.kind === 'both';

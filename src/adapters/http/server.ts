@@ -1,0 +1,84 @@
+/**
+ * HTTP edge: `POST /api/messages` through CloudAdapter, `GET /healthz`. Authentication failures of
+ * any kind answer 401 (botbuilder lets a forged signature escape as a 500).
+ */
+import restify from 'restify';
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConfigurationServiceClientCredentialFactory,
+  type Activity,
+  type ActivityHandler,
+} from 'botbuilder';
+import { AuthenticationError, type AuthenticateRequestResult, type ServiceClientCredentialsFactory } from 'botframework-connector';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../log.js';
+import type { Store } from '../store/store.js';
+
+class StrictAuthentication extends ConfigurationBotFrameworkAuthentication {
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    try {
+      return await super.authenticateRequest(activity, authHeader);
+    } catch (err) {
+      if (err instanceof AuthenticationError) throw err;
+      throw new AuthenticationError('Unauthorized: the token could not be validated', 401);
+    }
+  }
+}
+
+/** The adapter for a configuration; `credentialsFactory` lets tests use a local identity provider. */
+export function createAdapter(config: Config, settings: Record<string, string> = {}, credentialsFactory?: ServiceClientCredentialsFactory): CloudAdapter {
+  const bot = config.bot;
+  const auth = {
+    MicrosoftAppId: bot.appId,
+    MicrosoftAppPassword: bot.appPassword,
+    MicrosoftAppType: bot.appType,
+    MicrosoftAppTenantId: bot.appTenantId,
+    ...settings,
+  };
+  const factory = credentialsFactory ?? new ConfigurationServiceClientCredentialFactory(auth);
+  return new CloudAdapter(new StrictAuthentication(auth, factory));
+}
+
+export interface ServerDeps {
+  config: Config;
+  adapter: CloudAdapter;
+  bot: ActivityHandler;
+  store: Store;
+  log: Logger;
+}
+
+export function createServer(deps: ServerDeps): restify.Server {
+  const server = restify.createServer({ name: 'rewards-bot', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
+
+  server.post('/api/messages', async (req, res) => {
+    await deps.adapter.process(req, res, (ctx) => deps.bot.run(ctx));
+  });
+
+  server.get('/healthz', async (_req, res) => {
+    try {
+      const h = await deps.store.health();
+      res.send(200, { status: 'ok', store: deps.store.kind, publishers: h.publishers });
+    } catch (err) {
+      deps.log.error({ err }, 'health check failed');
+      res.send(503, { status: 'unavailable' });
+    }
+  });
+
+  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error, cb: () => void) => {
+    deps.log.error({ err, path: req.path() }, 'request failed');
+    return cb();
+  });
+  return server;
+}
+
+export function listen(server: restify.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
+  });
+}

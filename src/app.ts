@@ -1,0 +1,79 @@
+/**
+ * The composition root: builds the store, services, bot and HTTP server from a configuration.
+ * Tests build the same app with their own configuration and parts, never through globals.
+ */
+import type { AddressInfo } from 'node:net';
+import type { ServiceClientCredentialsFactory } from 'botframework-connector';
+import type { Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { LowdbStore } from './adapters/store/lowdb/lowdb-store.js';
+import type { Store } from './adapters/store/store.js';
+import { CardRenderer } from './adapters/bot/cards.js';
+import { RewardsBot, turnErrorHandler } from './adapters/bot/rewards-bot.js';
+import { helpCommand } from './adapters/bot/commands/help.js';
+import { whoamiCommand } from './adapters/bot/commands/whoami.js';
+import type { BotDeps, Command } from './adapters/bot/turn.js';
+import { createAdapter, createServer, listen } from './adapters/http/server.js';
+import { demoData } from './services/demo-data.js';
+import { salesReducer } from './services/ledger.js';
+
+export interface AppOptions {
+  log?: Logger;
+  store?: Store;
+  /** Extra botbuilder auth settings (a local identity provider in tests). */
+  authSettings?: Record<string, string>;
+  credentialsFactory?: ServiceClientCredentialsFactory;
+}
+
+export interface App {
+  deps: BotDeps;
+  bot: RewardsBot;
+  /** Opens the store, loads demo data if due, listens. Resolves with the bound port. */
+  start(): Promise<number>;
+  /** Stops accepting requests, finishes in-flight writes, closes the store. */
+  stop(): Promise<void>;
+}
+
+export function commandTable(): Command[] {
+  const table: Command[] = [];
+  table.push(helpCommand(() => table), whoamiCommand);
+  return table;
+}
+
+export function createApp(config: Config, opts: AppOptions = {}): App {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const store = opts.store ?? new LowdbStore(config.dataDir);
+  const deps: BotDeps = { config, store, cards: new CardRenderer(), log };
+  const adapter = createAdapter(config, opts.authSettings, opts.credentialsFactory);
+  adapter.onTurnError = turnErrorHandler(deps);
+  const bot = new RewardsBot(deps, commandTable());
+  const server = createServer({ config, adapter, bot, store, log });
+  let started = false;
+
+  return {
+    deps,
+    bot,
+    async start() {
+      await store.open();
+      started = true;
+      if (config.demoData && (await store.isEmpty())) {
+        const counts = await store.importBatch(
+          demoData(new Date().toISOString().slice(0, 10)),
+          { at: new Date().toISOString(), actor: 'system', action: 'import', subject: 'demo data', details: {} },
+          salesReducer,
+        );
+        log.info({ publishers: counts.publishers.created, staff: counts.staff.created }, 'demo data loaded into the empty store');
+      }
+      await listen(server, config.port, config.host);
+      const port = (server.address() as AddressInfo).port;
+      log.info({ port, store: store.kind, auth: config.bot.authEnabled }, 'bot listening');
+      return port;
+    },
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.server.closeIdleConnections();
+      await closed;
+      if (started) await store.close();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Keeps each publisher's running sales totals in step with its ledger (the store calls the reducer
+ * inside every journaled import) and rebuilds them from the ledger when they are missing or stale.
+ */
+import type { AggregateReducer, PublisherDoc, Store } from '../adapters/store/store.js';
+import {
+  SalesAggregates,
+  applyTransactionChanges,
+  emptyAggregates,
+  recomputeAggregates,
+  type TransactionChange,
+} from '../domain/program/aggregates.js';
+
+/** The totals stored in a document, or null when they must be recomputed. */
+export function storedAggregates(doc: PublisherDoc): SalesAggregates | null {
+  if (doc.aggregates.stale === true) return null;
+  if (doc.transactionCount === 0) return emptyAggregates();
+  const parsed = SalesAggregates.safeParse(doc.aggregates);
+  return parsed.success ? parsed.data : null;
+}
+
+export const salesReducer: AggregateReducer = (doc, changes) => {
+  const offers = new Map(doc.offers.map((o) => [o.id, o]));
+  const list: TransactionChange[] = [];
+  for (const { before, after } of changes) {
+    const offer = offers.get(after.offerId);
+    if (!offer) continue; // the store's plan() already refused unknown offers
+    if (before && before.offerId !== after.offerId) {
+      const old = offers.get(before.offerId);
+      if (old) list.push({ before, after: undefined, offer: old });
+      list.push({ before: undefined, after, offer });
+    } else list.push({ before, after, offer });
+  }
+  const base = storedAggregates(doc);
+  // Stale totals stay stale: the next read recomputes them from the whole ledger.
+  if (base) doc.aggregates = applyTransactionChanges(base, list) as unknown as Record<string, unknown>;
+};
+
+/** Totals for a publisher, recomputed from the ledger (and stored) when they were stale. */
+export async function aggregatesFor(store: Store, publisherId: string): Promise<SalesAggregates> {
+  const doc = await store.getPublisher(publisherId);
+  if (!doc) throw new Error(`no publisher ${publisherId}`);
+  const stored = storedAggregates(doc);
+  if (stored) return stored;
+  return recompute(store, publisherId);
+}
+
+/** Full recompute from the ledger; also the repair path (`rewards recompute`). */
+export async function recompute(store: Store, publisherId: string): Promise<SalesAggregates> {
+  const doc = await store.getPublisher(publisherId);
+  if (!doc) throw new Error(`no publisher ${publisherId}`);
+  const txs = await store.readTransactions(publisherId);
+  const agg = recomputeAggregates(txs, doc.offers);
+  await store.updatePublisher(publisherId, (d) => {
+    d.aggregates = agg as unknown as Record<string, unknown>;
+    d.transactionCount = txs.length;
+  });
+  return agg;
+}
