@@ -338,6 +338,7 @@ export class LowdbStore implements Store {
       const existing = new Map((await this.readTransactions(pid)).map((t) => [t.id, t]));
       const changed: Transaction[] = [];
       const changes: Array<{ before: Transaction | undefined; after: Transaction }> = [];
+      let created = 0;
       // A replayed import cannot know which changes reached the totals before the crash: mark
       // them stale so the next read recomputes them from the ledger.
       if (!reduce) d.aggregates = { ...d.aggregates, stale: true };
@@ -350,13 +351,15 @@ export class LowdbStore implements Store {
         if (before) counts.transactions.updated++;
         else {
           counts.transactions.created++;
-          d.transactionCount += 1;
+          created++;
         }
         existing.set(t.id, t);
         changed.push(t);
         changes.push({ before, after: t });
       }
+      // The reducer sees the count before this batch, as the totals it folds into do.
       reduce?.(d, changes);
+      d.transactionCount += created;
       await this.ledger(pid).append(changed);
       progress?.(++done, total);
     });
