@@ -1,0 +1,124 @@
+/**
+ * Evaluation: given a publisher's offers, sales aggregates, MAU and program state, what tier it is
+ * in and the state of every benefit on every offer. Pure and deterministic: `asOf` is an input.
+ */
+import type { ListingType, MauMetric, Offer, OfferStatus, ProgramState, Publisher, RevocationReason } from '../model.js';
+import type { SalesAggregates } from './aggregates.js';
+import { appliesTo, benefitStatus, REVOCATION_REASON_TEXT, type BenefitStatus } from './benefits.js';
+import { formatDate } from './dates.js';
+import type { Edition } from './edition.js';
+import { engagementFor, isLive, noContactCheckFrom, type Engagement } from './engagement.js';
+import { countMetrics, seatsCount } from './metrics.js';
+import { nextTier, tierByMetric, tierName, tierOf, type NextTier, type TierByMetric } from './tiers.js';
+
+export interface EvaluationInput {
+  edition: Edition;
+  publisher: Publisher;
+  /** The publisher's offers (others are ignored). */
+  offers: readonly Offer[];
+  aggregates: SalesAggregates;
+  mau: readonly MauMetric[];
+  state: ProgramState;
+  /** The day the evaluation is for, `YYYY-MM-DD`. */
+  asOf: string;
+}
+
+export interface OfferEvaluation {
+  offerId: string;
+  name: string;
+  listingType: ListingType;
+  status: OfferStatus;
+  optedOut: boolean;
+  /** null while the offer has no live date. */
+  engagement: Engagement | null;
+  /** From this day, no Rewards message yet means: check who owns the offer, then raise a ticket. */
+  noContactCheckFrom: string | null;
+  benefits: BenefitStatus[];
+}
+
+export interface Evaluation {
+  edition: string;
+  asOf: string;
+  publisherId: string;
+  /** null when the publisher has no live offer (tier 0 needs one). */
+  tier: number | null;
+  tierName: string;
+  /** Billed sales in the edition's window after fraud and cancellations. */
+  countedBilledSalesUsd: number;
+  /** First day of the sales window; null = lifetime. */
+  salesFrom: string | null;
+  /** null when seats do not count (edition without seats, or after its seat deadline). */
+  countedSeats: number | null;
+  /** null when the edition does not use Teams app MAU. */
+  countedMau: number | null;
+  tierByMetric: TierByMetric;
+  nextTier: NextTier | null;
+  enrolled: boolean;
+  hasContact: boolean;
+  revocation: { reason: RevocationReason; text: string; note: string } | null;
+  /** Dynamics 365 offers on AppSource: point the publisher to this program as well. */
+  isvConnect: { program: string; offerIds: string[] };
+  /** Edition-level facts the publisher should read with the figures. */
+  notes: string[];
+  offers: OfferEvaluation[];
+}
+
+export function evaluate(input: EvaluationInput): Evaluation {
+  const { edition, publisher, aggregates, mau, state, asOf } = input;
+  const offers = input.offers.filter((o) => o.publisherId === publisher.id);
+  const metrics = countMetrics(edition, offers, aggregates, mau, asOf);
+  const byMetric = tierByMetric(edition, metrics);
+  const hasLiveOffer = offers.some((o) => isLive(o, asOf));
+  const tier = tierOf(byMetric, hasLiveOffer);
+  const tierWithoutSeats = tierOf({ ...byMetric, seats: null }, hasLiveOffer);
+
+  const notes: string[] = [];
+  if (edition.seats !== null) {
+    const deadline = formatDate(edition.seats.benefitsCompleteBy);
+    if (!seatsCount(edition, asOf)) {
+      notes.push(`Seats stopped counting after ${deadline}; benefits earned through seats had to be completed by then.`);
+    } else if (metrics.seats !== null) {
+      notes.push(`Seats count for Microsoft 365 apps only; benefits earned through seats must be completed by ${deadline}.`);
+    }
+  }
+  if (metrics.salesFrom !== null) notes.push(`Billed sales count from ${formatDate(metrics.salesFrom)} (the last 12 months).`);
+
+  return {
+    edition: edition.id,
+    asOf,
+    publisherId: publisher.id,
+    tier,
+    tierName: tierName(edition, tier),
+    countedBilledSalesUsd: metrics.billedSalesCents / 100,
+    salesFrom: metrics.salesFrom,
+    countedSeats: metrics.seats,
+    countedMau: metrics.mau,
+    tierByMetric: byMetric,
+    nextTier: nextTier(edition, tier, metrics),
+    enrolled: state.enrolment !== null,
+    hasContact: state.contact !== null,
+    revocation: state.revocation
+      ? { reason: state.revocation.reason, text: REVOCATION_REASON_TEXT[state.revocation.reason], note: state.revocation.note }
+      : null,
+    isvConnect: {
+      program: edition.isvConnectProgram,
+      offerIds: offers.filter((o) => o.dynamics365 && o.marketplace === 'appsource' && isLive(o, asOf)).map((o) => o.id),
+    },
+    notes,
+    offers: offers.map((offer) => {
+      const engagement = engagementFor(edition, offer, asOf);
+      return {
+        offerId: offer.id,
+        name: offer.name,
+        listingType: offer.listingType,
+        status: offer.status,
+        optedOut: state.optedOut.includes(offer.id),
+        engagement,
+        noContactCheckFrom: noContactCheckFrom(edition, offer),
+        benefits: edition.benefits
+          .filter((b) => appliesTo(b, offer))
+          .map((b) => benefitStatus(b, { edition, offer, asOf, tier, tierWithoutSeats, metrics, engagement, state })),
+      };
+    }),
+  };
+}
