@@ -2,6 +2,9 @@
  * `npm run rewards -- <command>`: operator commands on the embedded store.
  *   import FILE        load a JSON import file or a CSV of transactions (all or nothing)
  *   schema             print the import format as JSON Schema
+ *   evaluate ID        a publisher's tier, metrics and benefits [--as-of YYYY-MM-DD] [--json]
+ *   recompute [ID]     rebuild running sales totals from the ledgers (all publishers by default)
+ *   mark-transaction PUBLISHER TX STATUS [--note TEXT]   Rewards-team correction (fraud, cancellation)
  * The bot must not be running on the same DATA_DIR (one writer per store); the store refuses.
  */
 import { readFile } from 'node:fs/promises';
@@ -13,11 +16,64 @@ import { LowdbStore } from '../store/lowdb/lowdb-store.js';
 import { StoreError } from '../store/store.js';
 import { AppError } from '../../services/errors.js';
 import { ImportFile, importText } from '../../services/import.js';
-import { salesReducer } from '../../services/ledger.js';
+import { recompute, salesReducer } from '../../services/ledger.js';
+import { ProgramService, loadEdition } from '../../services/program.js';
+import { IsoDate, TransactionStatus } from '../../domain/model.js';
+import type { Evaluation } from '../../domain/program/index.js';
 
 const USAGE = `usage: npm run rewards -- <command>
-  import FILE   load publishers, offers, transactions, MAU and staff (.json) or transactions (.csv)
-  schema        print the JSON import format as JSON Schema`;
+  import FILE                  load publishers, offers, transactions, MAU and staff (.json) or transactions (.csv)
+  schema                       print the JSON import format as JSON Schema
+  evaluate PUBLISHER_ID        tier, counted sales/seats/MAU, next tier, benefits per offer
+           [--as-of YYYY-MM-DD] [--json]
+  recompute [PUBLISHER_ID]     rebuild running sales totals from the ledgers
+  mark-transaction PUBLISHER_ID TRANSACTION_ID STATUS [--note TEXT]
+                               STATUS: billed, fraud, cancelled_accidental, cancelled_before_use`;
+
+/** `--name value` options and positional arguments. */
+function parseArgs(args: string[]): { positional: string[]; options: Record<string, string | true> } {
+  const positional: string[] = [];
+  const options: Record<string, string | true> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!a.startsWith('--')) positional.push(a);
+    else if (a === '--json') options.json = true;
+    else {
+      const v = args[i + 1];
+      if (v === undefined || v.startsWith('--')) throw new AppError('invalid_input', `${a} needs a value`);
+      options[a.slice(2)] = v;
+      i++;
+    }
+  }
+  return { positional, options };
+}
+
+async function withStore<T>(dataDir: string, fn: (store: LowdbStore) => Promise<T>): Promise<T> {
+  const store = new LowdbStore(dataDir);
+  await store.open();
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function printEvaluation(e: Evaluation, out: NodeJS.WritableStream) {
+  const usd = (n: number) => `$${n.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
+  out.write(`${e.publisherId} on ${e.asOf} (edition ${e.edition})\n`);
+  out.write(`  tier: ${e.tier ?? '-'} ${e.tierName}\n`);
+  out.write(`  counted billed sales: ${usd(e.countedBilledSalesUsd)}${e.salesFrom ? ` since ${e.salesFrom}` : ''}\n`);
+  if (e.countedSeats !== null) out.write(`  counted seats: ${e.countedSeats}\n`);
+  if (e.countedMau !== null) out.write(`  counted MAU: ${e.countedMau}\n`);
+  if (e.nextTier) out.write(`  next tier ${e.nextTier.tier}: ${JSON.stringify(e.nextTier.gaps)}\n`);
+  out.write(`  enrolled: ${e.enrolled ? 'yes' : 'no'}, marketing contact: ${e.hasContact ? 'yes' : 'no'}\n`);
+  for (const o of e.offers) {
+    out.write(`  offer ${o.offerId} (${o.listingType}, ${o.status}${o.optedOut ? ', opted out' : ''})\n`);
+    for (const b of o.benefits) {
+      out.write(`    ${b.state.padEnd(11)} ${b.name}${b.sponsorshipUsd ? ` (${usd(b.sponsorshipUsd)})` : ''}${b.reasons.length ? ` — ${b.reasons.join('; ')}` : ''}\n`);
+    }
+  }
+}
 
 /** Runs one CLI command; returns the exit code. Output goes to the given streams. */
 export async function runCli(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, env = process.env): Promise<number> {
@@ -25,6 +81,46 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream, err: No
   if (command === 'schema') {
     out.write(`${JSON.stringify(z.toJSONSchema(ImportFile, { io: 'input' }), null, 2)}\n`);
     return 0;
+  }
+  if (command === 'evaluate' || command === 'recompute' || command === 'mark-transaction') {
+    const { positional, options } = parseArgs(args);
+    const config = loadConfig(env);
+    const edition = loadEdition(config.programEdition);
+    return withStore(config.dataDir, async (store) => {
+      const program = new ProgramService(store, edition);
+      if (command === 'evaluate') {
+        const [id] = positional;
+        if (!id) throw new AppError('invalid_input', 'evaluate needs a publisher id');
+        const asOf = options['as-of'];
+        if (asOf !== undefined && !IsoDate.safeParse(asOf).success) throw new AppError('invalid_input', '--as-of expects a date as YYYY-MM-DD');
+        const e = await program.evaluate(id, typeof asOf === 'string' ? asOf : undefined);
+        if (options.json) out.write(`${JSON.stringify(e, null, 2)}\n`);
+        else printEvaluation(e, out);
+        return 0;
+      }
+      if (command === 'recompute') {
+        const ids = positional.length > 0 ? positional : await store.listPublisherIds();
+        for (const [i, id] of ids.entries()) {
+          await recompute(store, id);
+          if ((i + 1) % 1000 === 0) err.write(`recomputed ${i + 1}/${ids.length}\n`);
+        }
+        out.write(`Recomputed the sales totals of ${ids.length} publisher(s).\n`);
+        return 0;
+      }
+      const [publisherId, txId, status] = positional;
+      const parsedStatus = TransactionStatus.safeParse(status);
+      if (!publisherId || !txId || !parsedStatus.success) throw new AppError('invalid_input', `usage: mark-transaction PUBLISHER_ID TRANSACTION_ID ${TransactionStatus.options.join('|')}`);
+      const operator = { aadObjectId: `cli:${userInfo().username}`, roles: ['rewards' as const] };
+      const r = await program.markTransaction(operator, publisherId, txId, parsedStatus.data, typeof options.note === 'string' ? options.note : '');
+      if (!r.result.ok) throw new AppError('rule', r.result.error.message);
+      if (!r.result.changed) {
+        out.write(`Transaction ${txId} is already ${parsedStatus.data}; nothing changed.\n`);
+        return 0;
+      }
+      out.write(`Transaction ${txId} marked ${parsedStatus.data}. Tier ${r.before?.tier ?? '-'} → ${r.after?.tier ?? '-'}.\n`);
+      for (const a of r.revoked) out.write(`  revoked (tier corrected): ${a.benefitId} on ${a.offerId}\n`);
+      return 0;
+    });
   }
   if (command !== 'import' || args.length !== 1) {
     err.write(`${USAGE}\n`);
@@ -65,7 +161,7 @@ if (isMain) {
     (code) => process.exit(code),
     (e: unknown) => {
       if (e instanceof AppError || e instanceof StoreError || e instanceof ConfigError) {
-        process.stderr.write(`error: ${e.message}\nNothing was imported.\n`);
+        process.stderr.write(`error: ${e.message}\n${process.argv[2] === 'import' ? 'Nothing was imported.\n' : ''}`);
         process.exit(1);
       }
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {

@@ -1,0 +1,193 @@
+/**
+ * The program as an application service: resolves who is acting, runs the pure rules on the
+ * latest state inside one atomic store update, and records every change in the audit log.
+ * Publishers are always derived from the caller's identity, never from input.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import type { PartnerCenterRole, Staff, TransactionStatus } from '../domain/model.js';
+import {
+  activate,
+  assignContact,
+  enroll,
+  evaluate,
+  markTransaction,
+  optIn,
+  optOut,
+  parseEdition,
+  reconcileAfterCorrection,
+  requestTechnicalAssistance,
+  type ContactInput,
+  type Edition,
+  type Evaluation,
+  type Failure,
+  type ProgramEvent,
+  type PublisherContext,
+  type Result,
+  type TechRequestInput,
+} from '../domain/program/index.js';
+import type { Identity, PublisherDoc, Store } from '../adapters/store/store.js';
+import { AppError } from './errors.js';
+import { aggregatesFor, salesReducer } from './ledger.js';
+
+export const PROGRAMS_DIR = fileURLToPath(new URL('../../programs/', import.meta.url));
+
+/** Reads and validates `programs/<id>.json`; a missing or invalid edition is a clear error. */
+export function loadEdition(id: string, dir = PROGRAMS_DIR): Edition {
+  let text: string;
+  try {
+    text = readFileSync(`${dir}/${id}.json`, 'utf8');
+  } catch {
+    throw new AppError('not_found', `PROGRAM_EDITION ${id}: no file programs/${id}.json`);
+  }
+  try {
+    return parseEdition(JSON.parse(text));
+  } catch (err) {
+    throw new AppError('invalid_input', `programs/${id}.json is not a valid edition: ${(err as Error).message}`);
+  }
+}
+
+/** The caller as an account user of their company; unknown users and staff-only callers are refused. */
+export interface PublisherCaller {
+  publisherId: string;
+  aadObjectId: string;
+  role: PartnerCenterRole;
+  name: string;
+}
+
+class ActionRefused extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.error.message);
+  }
+}
+
+const today = (at: string) => at.slice(0, 10);
+const newId = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}`;
+
+export class ProgramService {
+  constructor(
+    readonly store: Store,
+    readonly edition: Edition,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Resolves the caller's company and role, or explains why they cannot use publisher commands. */
+  async publisherCaller(identity: Identity | undefined): Promise<{ caller: PublisherCaller; doc: PublisherDoc }> {
+    if (!identity) {
+      throw new AppError('unknown_user', 'I don’t know you yet. Ask an owner of your company’s Partner Center account to add you as a user, then try again.');
+    }
+    if (identity.kind === 'staff') throw new AppError('forbidden', 'You are Rewards staff, not a user of a publisher account, so you have no company benefits here.');
+    const doc = await this.store.getPublisher(identity.publisherId);
+    const user = doc?.publisher.users.find((u) => u.aadObjectId === identity.aadObjectId);
+    if (!doc || !user) throw new AppError('unknown_user', 'I don’t know you yet. Ask an owner of your company’s Partner Center account to add you as a user.');
+    return { caller: { publisherId: doc.publisher.id, aadObjectId: user.aadObjectId, role: user.role, name: user.name }, doc };
+  }
+
+  /** Owners and managers of a company: who a read-only user should ask. */
+  static actors(doc: PublisherDoc): string[] {
+    return doc.publisher.users.filter((u) => u.role === 'owner' || u.role === 'manager').map((u) => u.name);
+  }
+
+  async evaluate(publisherId: string, asOf = today(this.now().toISOString())): Promise<Evaluation> {
+    const doc = await this.store.getPublisher(publisherId);
+    if (!doc) throw new AppError('not_found', `No publisher ${publisherId}.`);
+    const aggregates = await aggregatesFor(this.store, publisherId);
+    return evaluate({ edition: this.edition, publisher: doc.publisher, offers: doc.offers, aggregates, mau: doc.mau, state: doc.state, asOf });
+  }
+
+  /**
+   * Runs a publisher action on the latest document inside one atomic update; a refusal writes
+   * nothing. Successful changes go to the audit log with their events.
+   */
+  private async act<T extends { state: PublisherDoc['state']; events: ProgramEvent[] }>(
+    caller: PublisherCaller,
+    action: string,
+    run: (ctx: PublisherContext, doc: PublisherDoc) => Result<T>,
+  ): Promise<Result<T>> {
+    const at = this.now().toISOString();
+    const aggregates = await aggregatesFor(this.store, caller.publisherId);
+    try {
+      const result = await this.store.updatePublisher(caller.publisherId, (doc) => {
+        const ctx: PublisherContext = { edition: this.edition, publisher: doc.publisher, offers: doc.offers, state: doc.state, actor: { aadObjectId: caller.aadObjectId, role: caller.role }, at };
+        const r = run(ctx, { ...doc, aggregates: aggregates as unknown as Record<string, unknown> });
+        if (!r.ok) throw new ActionRefused(r);
+        if (r.events.length === 0) throw new NoChange(r);
+        doc.state = r.state;
+        return r;
+      });
+      await this.store.appendAudit([{ at, actor: caller.aadObjectId, action, publisherId: caller.publisherId, details: { events: result.events } }]);
+      return result;
+    } catch (err) {
+      if (err instanceof ActionRefused) return err.failure;
+      if (err instanceof NoChange) return err.result as Result<T>;
+      throw err;
+    }
+  }
+
+  enroll(caller: PublisherCaller) {
+    return this.act(caller, 'enroll', (ctx) => enroll(ctx));
+  }
+
+  assignContact(caller: PublisherCaller, input: ContactInput) {
+    return this.act(caller, 'assign_contact', (ctx) => assignContact({ ...ctx, input }));
+  }
+
+  async activate(caller: PublisherCaller, offerId: string, benefitId: string) {
+    const aggregates = await aggregatesFor(this.store, caller.publisherId);
+    return this.act(caller, 'activate', (ctx, doc) => activate({ ...ctx, aggregates, mau: doc.mau, offerId, benefitId, newId: newId('act') }));
+  }
+
+  optOut(caller: PublisherCaller, offerId: string) {
+    return this.act(caller, 'opt_out', (ctx) => optOut({ ...ctx, offerId }));
+  }
+
+  optIn(caller: PublisherCaller, offerId: string) {
+    return this.act(caller, 'opt_in', (ctx) => optIn({ ...ctx, offerId }));
+  }
+
+  async requestTechnicalAssistance(caller: PublisherCaller, input: TechRequestInput) {
+    const aggregates = await aggregatesFor(this.store, caller.publisherId);
+    return this.act(caller, 'tech_request', (ctx, doc) => requestTechnicalAssistance({ ...ctx, aggregates, mau: doc.mau, input, newId: newId('tech') }));
+  }
+
+  /**
+   * Rewards team: marks a transaction fraudulent or cancelled (or billed again), updates the ledger
+   * and totals through a journaled import, then revokes running activations the corrected tier
+   * no longer unlocks.
+   */
+  async markTransaction(staff: Pick<Staff, 'aadObjectId' | 'roles'>, publisherId: string, transactionId: string, status: TransactionStatus, note = '') {
+    const at = this.now().toISOString();
+    const doc = await this.store.getPublisher(publisherId);
+    if (!doc) throw new AppError('not_found', `No publisher ${publisherId}.`);
+    const tx = (await this.store.readTransactions(publisherId)).find((t) => t.id === transactionId);
+    if (!tx) throw new AppError('not_found', `Publisher ${publisherId} has no transaction ${transactionId}.`);
+    const offer = doc.offers.find((o) => o.id === tx.offerId);
+    if (!offer) throw new AppError('not_found', `Offer ${tx.offerId} of transaction ${transactionId} is missing.`);
+    const before = await this.evaluate(publisherId, today(at));
+    const aggregates = await aggregatesFor(this.store, publisherId);
+    const r = markTransaction({ actor: { aadObjectId: staff.aadObjectId, staffRoles: staff.roles }, transaction: tx, offer, aggregates, status, note, at });
+    if (!r.ok || !r.changed) return { result: r, revoked: [] };
+    await this.store.importBatch(
+      { publishers: [], offers: [], transactions: [r.transaction], mau: [], staff: [] },
+      { at, actor: staff.aadObjectId, action: 'mark_transaction', publisherId, subject: transactionId, details: { from: tx.status, to: status, note } },
+      salesReducer,
+    );
+    const after = await this.evaluate(publisherId, today(at));
+    const reconciled = reconcileAfterCorrection(this.edition, before, after, (await this.store.getPublisher(publisherId))!.state, at);
+    if (reconciled.revoked.length > 0) {
+      await this.store.updatePublisher(publisherId, (d) => {
+        const ids = new Set(reconciled.revoked.map((a) => a.id));
+        d.state.activations = d.state.activations.map((a) => (ids.has(a.id) ? reconciled.revoked.find((x) => x.id === a.id)! : a));
+      });
+      await this.store.appendAudit([{ at, actor: staff.aadObjectId, action: 'revoke_after_correction', publisherId, details: { events: reconciled.events } }]);
+    }
+    return { result: r, revoked: reconciled.revoked, before, after };
+  }
+}
+
+class NoChange extends Error {
+  constructor(readonly result: unknown) {
+    super('no change');
+  }
+}
