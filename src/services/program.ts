@@ -92,7 +92,7 @@ export class ProgramService {
   async evaluate(publisherId: string, asOf = today(this.now().toISOString())): Promise<Evaluation> {
     const doc = await this.store.getPublisher(publisherId);
     if (!doc) throw new AppError('not_found', `No publisher ${publisherId}.`);
-    const aggregates = await aggregatesFor(this.store, publisherId);
+    const aggregates = await aggregatesFor(this.store, publisherId, doc);
     return evaluate({ edition: this.edition, publisher: doc.publisher, offers: doc.offers, aggregates, mau: doc.mau, state: doc.state, asOf });
   }
 
