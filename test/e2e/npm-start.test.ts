@@ -1,0 +1,112 @@
+/**
+ * The newcomer's path, end to end: start the app exactly as `npm start` does (bot + Agents
+ * Playground + demo data), drive the Playground in headless Chromium, then Ctrl-C.
+ * Skips when /usr/bin/chromium is absent, unless REQUIRE_BROWSER=1 (then it fails).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { browserRequired, CHROMIUM_PATH, launch, type PlaygroundDriver } from './playground-driver.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+describe('npm start → Agents Playground (headless Chromium)', function () {
+  this.timeout(90_000);
+  let app: ChildProcess | undefined;
+  let ui: PlaygroundDriver | undefined;
+  let dataDir: string | undefined;
+  let output = '';
+  let playgroundUrl = '';
+  let botUrl = '';
+
+  before(async function () {
+    if (!existsSync(CHROMIUM_PATH)) {
+      const reason = `Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium)`;
+      if (browserRequired()) throw new Error(`REQUIRE_BROWSER=1 but ${reason}`);
+      // eslint-disable-next-line no-console
+      console.log(`    skipped: ${reason}; set REQUIRE_BROWSER=1 to make this fail`);
+      this.skip();
+    }
+    dataDir = await mkdtemp(join(tmpdir(), 'rewards-start-'));
+    // A process group of its own, so SIGINT reaches npm and everything under it, as Ctrl-C does.
+    app = spawn('npm', ['start'], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'development', PORT: '0', PLAYGROUND_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', PLAYGROUND: '', MicrosoftAppId: '' },
+    });
+    app.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    app.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!/Agents Playground: (\S+)/.test(output)) {
+      if (Date.now() > deadline || app.exitCode !== null) throw new Error(`npm start did not print the Playground URL:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    playgroundUrl = /Agents Playground: (\S+)/.exec(output)![1]!;
+    botUrl = /Rewards bot:\s+(\S+)/.exec(output)![1]!;
+    const launched = await launch(playgroundUrl);
+    if (!launched.driver) throw new Error(launched.reason);
+    ui = launched.driver;
+    await ui.ready();
+  });
+
+  after(async () => {
+    await ui?.close().catch(() => undefined);
+    if (app?.pid && app.exitCode === null && app.signalCode === null) {
+      try {
+        process.kill(-app.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('when the Playground opens, then the bot has welcomed the user', async () => {
+    await ui!.waitForText('Type one of these', 20_000);
+  });
+
+  it('when help is typed, then a welcome card lists the commands', async () => {
+    const welcomes = async () => (await ui!.messages()).filter((m) => m.fromBot && m.text.includes('Type one of these')).length;
+    const before = await welcomes();
+    await ui!.send('help');
+    const deadline = Date.now() + 15_000;
+    while ((await welcomes()) <= before) {
+      if (Date.now() > deadline) throw new Error(`no new welcome card after help; messages: ${JSON.stringify(await ui!.messages())}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const last = (await ui!.lastBotMessageText()) ?? '';
+    expect(last).to.contain('Marketplace Rewards').and.contain('whoami');
+  });
+
+  it('when whoami is typed, then the bot names the demo company and the Partner Center role', async () => {
+    await ui!.send('whoami');
+    const msg = await ui!.waitForText('Who you are to me', 15_000);
+    expect(msg.text).to.contain('Contoso Cloud').and.contain('Owner');
+  });
+
+  it('when Ctrl-C is pressed, then the bot and the Playground both stop cleanly', async () => {
+    await ui?.close();
+    ui = undefined;
+    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => app!.once('exit', (code, signal) => r({ code, signal })));
+    process.kill(-app!.pid!, 'SIGINT');
+    // npm itself dies of the SIGINT, as in a terminal; the bot under it must shut down cleanly.
+    const { code, signal } = await exited;
+    expect(code === 0 || signal === 'SIGINT', `npm exited with ${code ?? signal}`).to.equal(true);
+    const down = async (url: string) => fetch(url).then(() => false, () => true);
+    const deadline = Date.now() + 10_000;
+    while (!((await down(playgroundUrl)) && (await down(botUrl.replace('/api/messages', '/healthz'))))) {
+      if (Date.now() > deadline) throw new Error('the bot or the Playground still answers after Ctrl-C');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // The store releases its lock only in its orderly close (after in-flight writes finished).
+    const lockDeadline = Date.now() + 10_000;
+    while (existsSync(join(dataDir!, '.lock'))) {
+      if (Date.now() > lockDeadline) throw new Error(`the store was not closed cleanly:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+});
