@@ -224,3 +224,33 @@ export const ProgramState = z.object({
 export type ProgramState = z.infer<typeof ProgramState>;
 
 export const emptyProgramState = (): ProgramState => ProgramState.parse({});
+
+// ---- Support tickets ----------------------------------------------------------------------------
+
+export const TicketCategory = z.enum(['no_contact_after_go_live', 'offer_owner_unknown', 'benefit_or_activation', 'tier_or_sales', 'other']);
+export const TicketSeverity = z.enum(['normal', 'urgent']);
+export const TicketStatus = z.enum(['unassigned', 'assigned', 'waiting_on_partner', 'resolved', 'closed', 'withdrawn']);
+
+export const TicketNote = z.object({
+  at: IsoDateTime,
+  by: z.string(),
+  action: z.string(),
+  text: z.string().max(4000).default(''),
+});
+
+/** A support ticket raised from chat; its number (`RW-1042`) is allocated by the store. */
+export const Ticket = z.object({
+  id: z.string().regex(/^RW-\d+$/),
+  publisherId: Id,
+  raisedBy: Guid,
+  category: TicketCategory,
+  severity: TicketSeverity,
+  offerId: Id.nullable(),
+  description: z.string().min(1).max(4000),
+  status: TicketStatus,
+  assignee: Guid.nullable().default(null),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+  notes: z.array(TicketNote).default([]),
+});
+export type Ticket = z.infer<typeof Ticket>;

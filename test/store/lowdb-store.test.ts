@@ -174,6 +174,35 @@ describe('lowdb store', () => {
     await b.close();
   });
 
+  it('when tickets are created, then numbers are sequential, survive a restart and are never reused', async () => {
+    const a = new LowdbStore(dir);
+    await a.open();
+    await a.importBatch(sampleBatch(), audit, countBilled);
+    const at = new Date().toISOString();
+    const fields = { publisherId: 'contoso', raisedBy: OWNER, category: 'other' as const, severity: 'normal' as const, offerId: null, description: 'Help', status: 'unassigned' as const, assignee: null, createdAt: at, updatedAt: at, notes: [] };
+    const t1 = await a.createTicket(fields);
+    const t2 = await a.createTicket({ ...fields, severity: 'urgent' });
+    expect([t1.id, t2.id]).to.deep.equal(['RW-1001', 'RW-1002']);
+    await a.updateTicket('RW-1001', (t) => void (t.status = 'assigned'));
+    try {
+      await a.updateTicket('RW-1002', (t) => {
+        t.status = 'resolved';
+        throw new Error('refused');
+      });
+    } catch {
+      /* expected */
+    }
+    await a.close();
+    const b = new LowdbStore(dir);
+    await b.open();
+    expect((await b.getTicket('RW-1001'))?.status).to.equal('assigned');
+    expect((await b.getTicket('RW-1002'))?.status).to.equal('unassigned');
+    expect((await b.listTickets({ status: ['unassigned'] })).map((t) => t.id)).to.deep.equal(['RW-1002']);
+    expect((await b.listTickets({ publisherId: 'contoso' })).map((t) => t.id)).to.deep.equal(['RW-1001', 'RW-1002']);
+    expect((await b.createTicket(fields)).id).to.equal('RW-1003');
+    await b.close();
+  });
+
   it('when botbuilder state is written with a stale eTag, then the write is refused and nothing changes', async () => {
     const s = new LowdbStore(dir);
     await s.open();

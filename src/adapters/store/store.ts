@@ -15,6 +15,7 @@ import {
   ProgramState,
   Publisher,
   Staff,
+  Ticket,
   Transaction,
   type Staff as StaffT,
 } from '../../domain/model.js';
@@ -31,6 +32,8 @@ export const PublisherDoc = z.object({
   /** Opaque to the store: maintained by the program rules (see services). */
   aggregates: AggregatesDoc.default({}),
   transactionCount: z.number().int().min(0).default(0),
+  /** The publisher's support tickets (numbers are global, allocated by the store). */
+  tickets: z.array(Ticket).default([]),
   version: z.number().int().min(0).default(0),
   updatedAt: IsoDateTime.optional(),
 });
@@ -163,6 +166,14 @@ export interface Store {
   // audit
   appendAudit(entries: AuditInput[]): Promise<void>;
   readAudit(filter?: { publisherId?: string; limit?: number }): Promise<AuditEntry[]>;
+
+  // support tickets
+  /** Allocates the next ticket number (`RW-1001`, …) and stores the ticket in its publisher's document. */
+  createTicket(fields: Omit<Ticket, 'id'>): Promise<Ticket>;
+  getTicket(id: string): Promise<Ticket | undefined>;
+  /** Changes one ticket atomically (like updatePublisher); throwing changes nothing. */
+  updateTicket<R>(id: string, change: (ticket: Ticket) => R): Promise<R>;
+  listTickets(filter?: { publisherId?: string; status?: Ticket['status'][] }): Promise<Ticket[]>;
 
   // outbox
   enqueueOutbox(items: Array<Pick<OutboxItem, 'idempotencyKey' | 'conversationKey' | 'payload' | 'dueAt'>>): Promise<{ enqueued: number; duplicates: number }>;

@@ -17,7 +17,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { MauMetric, Offer, Publisher, Staff, Transaction } from '../../../domain/model.js';
+import { MauMetric, Offer, Publisher, Staff, Ticket, Transaction } from '../../../domain/model.js';
 import {
   AuditEntry,
   ConversationRefRecord,
@@ -41,6 +41,7 @@ const StaffFile = z.object({ staff: z.array(Staff) });
 const KvShard = z.object({ entries: z.record(z.string(), z.object({ value: z.unknown(), eTag: z.string() })) });
 type KvShard = z.infer<typeof KvShard>;
 const OutboxFile = z.object({ items: z.array(OutboxItem) });
+const Counters = z.object({ ticket: z.number().int().min(1000) });
 const Journal = z.object({
   batch: z.object({
     publishers: z.array(Publisher),
@@ -67,6 +68,8 @@ export class LowdbStore implements Store {
   private readonly indexed = new Map<string, { users: string[]; offers: string[] }>();
   private staffDoc!: Doc<z.infer<typeof StaffFile>>;
   private outboxDoc!: Doc<z.infer<typeof OutboxFile>>;
+  private counters!: Doc<z.infer<typeof Counters>>;
+  private readonly ticketOwner = new Map<string, string>(); // ticket id → publisherId
   private readonly kv = new Map<number, Doc<KvShard>>();
   private audit!: AppendLog;
   private opened = false;
@@ -100,6 +103,8 @@ export class LowdbStore implements Store {
     await this.staffDoc.load();
     this.outboxDoc = new Doc(this.path('outbox.json'), OutboxFile, { items: [] });
     await this.outboxDoc.load();
+    this.counters = new Doc(this.path('counters.json'), Counters, { ticket: 1000 });
+    await this.counters.load();
     for (let i = 0; i < KV_SHARDS; i++) {
       const d = new Doc(this.path('kv', `${String(i).padStart(2, '0')}.json`), KvShard, { entries: {} });
       await d.load();
@@ -130,7 +135,7 @@ export class LowdbStore implements Store {
     if (!this.opened || this.closed) return;
     this.closed = true;
     await this.importChain.catch(() => undefined);
-    const docs: Array<Doc<unknown>> = [...this.docs.values(), ...this.kv.values(), this.staffDoc, this.outboxDoc] as Array<Doc<unknown>>;
+    const docs: Array<Doc<unknown>> = [...this.docs.values(), ...this.kv.values(), this.staffDoc, this.outboxDoc, this.counters] as Array<Doc<unknown>>;
     await Promise.all([...docs.map((d) => d.settle()), ...[...this.ledgers.values(), this.audit].map((l) => l.settle())]);
     await unlink(this.path('.lock')).catch(() => undefined);
   }
@@ -176,6 +181,7 @@ export class LowdbStore implements Store {
     const offers = doc.offers.map((o) => o.id);
     for (const k of users) this.users.set(k, id);
     for (const k of offers) this.offers.set(k, id);
+    for (const t of doc.tickets) this.ticketOwner.set(t.id, id);
     this.indexed.set(id, { users, offers });
   }
 
@@ -482,6 +488,42 @@ export class LowdbStore implements Store {
     let all = await this.audit.readAll(AuditEntry);
     if (filter.publisherId) all = all.filter((e) => e.publisherId === filter.publisherId);
     return filter.limit ? all.slice(-filter.limit) : all;
+  }
+
+  // ---- support tickets -------------------------------------------------------------------------
+
+  async createTicket(fields: Omit<Ticket, 'id'>): Promise<Ticket> {
+    this.live();
+    if (!this.docs.has(fields.publisherId)) throw new StoreError(`no publisher ${fields.publisherId}`, 'not_found');
+    // The number is durable before it is used, so a crash can skip a number but never reuse one.
+    const n = await this.counters.update((c) => ++c.ticket);
+    const ticket = Ticket.parse({ ...fields, id: `RW-${n}` });
+    await this.updatePublisher(fields.publisherId, (d) => void d.tickets.push(ticket));
+    return structuredClone(ticket);
+  }
+
+  async getTicket(id: string) {
+    const pid = this.ticketOwner.get(id);
+    const t = pid ? this.docs.get(pid)?.data.tickets.find((x) => x.id === id) : undefined;
+    return t ? structuredClone(t) : undefined;
+  }
+
+  async updateTicket<R>(id: string, change: (ticket: Ticket) => R): Promise<R> {
+    const pid = this.ticketOwner.get(id);
+    if (!pid) throw new StoreError(`no ticket ${id}`, 'not_found');
+    return this.updatePublisher(pid, (d) => {
+      const t = d.tickets.find((x) => x.id === id)!;
+      const r = change(t);
+      if (t.id !== id || t.publisherId !== pid) throw new StoreError('a ticket cannot change its number or publisher', 'invalid');
+      return r;
+    });
+  }
+
+  async listTickets(filter: { publisherId?: string; status?: Ticket['status'][] } = {}) {
+    const docs = filter.publisherId ? [this.docs.get(filter.publisherId)].filter((d) => d !== undefined) : [...this.docs.values()];
+    const out: Ticket[] = [];
+    for (const d of docs) for (const t of d.data.tickets) if (!filter.status || filter.status.includes(t.status)) out.push(structuredClone(t));
+    return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   // ---- outbox -----------------------------------------------------------------------------------
