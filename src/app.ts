@@ -16,10 +16,14 @@ import type { BotDeps, Command } from './adapters/bot/turn.js';
 import { createAdapter, createServer, listen } from './adapters/http/server.js';
 import { demoData } from './services/demo-data.js';
 import { salesReducer } from './services/ledger.js';
+import { ProgramService, loadEdition } from './services/program.js';
+import { publisherCommands, publisherVerbs } from './adapters/bot/flows/publisher.js';
 
 export interface AppOptions {
   log?: Logger;
   store?: Store;
+  /** The clock; tests pin it. */
+  now?: () => Date;
   /** Extra botbuilder auth settings (a local identity provider in tests). */
   authSettings?: Record<string, string>;
   credentialsFactory?: ServiceClientCredentialsFactory;
@@ -36,17 +40,21 @@ export interface App {
 
 export function commandTable(): Command[] {
   const table: Command[] = [];
-  table.push(helpCommand(() => table), whoamiCommand);
+  table.push(helpCommand(() => table), whoamiCommand, ...publisherCommands);
   return table;
 }
+
+export const verbTable = { ...publisherVerbs };
 
 export function createApp(config: Config, opts: AppOptions = {}): App {
   const log = opts.log ?? createLogger(config.logLevel);
   const store = opts.store ?? new LowdbStore(config.dataDir);
-  const deps: BotDeps = { config, store, cards: new CardRenderer(), log };
+  const now = opts.now ?? (() => new Date());
+  const program = new ProgramService(store, loadEdition(config.programEdition), now);
+  const deps: BotDeps = { config, store, cards: new CardRenderer(), log, program, now };
   const adapter = createAdapter(config, opts.authSettings, opts.credentialsFactory);
   adapter.onTurnError = turnErrorHandler(deps);
-  const bot = new RewardsBot(deps, commandTable());
+  const bot = new RewardsBot(deps, commandTable(), verbTable);
   const server = createServer({ config, adapter, bot, store, log });
   let started = false;
 

@@ -4,10 +4,59 @@ import { CardRenderer, escapeMarkdown, type CardModels, type CardName } from '..
 
 /** Sample data for every template; a new template without a sample fails the first test. */
 const samples: { [K in CardName]: CardModels[K] } = {
-  welcome: { greeting: 'Hello Alex', commands: [{ name: 'help', description: 'What I can do' }], footer: 'In English.' },
+  welcome: { greeting: 'Hello Alex', commands: [{ name: 'help', description: 'What I can do' }], rules: ['Run in English.'], footer: 'In English.' },
   whoami: { summary: 'You are Alex', facts: [{ title: 'Company', value: 'Contoso' }] },
   'unknown-command': { heading: 'I don’t know that', commands: [{ name: 'help', description: 'What I can do' }] },
   message: { title: 'Done', text: 'It worked', reference: 'abc123' },
+  enroll: { banner: '', bannerColor: 'Default', company: 'Contoso', mpnId: '123456', intro: 'Enroll', offers: [{ name: 'Offer', detail: 'Transact' }], canEnroll: true },
+  'contact-form': {
+    banner: 'Fix it',
+    bannerColor: 'Attention',
+    intro: 'Choose',
+    current: [{ title: 'Current contact', value: 'Megan' }],
+    users: [{ title: 'Megan (m@x.example)', choice: 'aaaaaaaa-0000-0000-0000-000000000001' }],
+    languages: [{ title: 'English', choice: 'en' }],
+    userValue: 'aaaaaaaa-0000-0000-0000-000000000001',
+    emailValue: 'first_last@x.example',
+    phoneValue: '+14255550100',
+    languageValue: 'en',
+    errors: { user: '', email: 'Use another email', phone: '', language: '' },
+    canAct: true,
+  },
+  'tech-form': {
+    banner: '',
+    bannerColor: 'Default',
+    intro: 'Tell us',
+    phases: [{ title: 'Design', choice: 'design' }],
+    offers: [],
+    phaseValue: '',
+    offerValue: '',
+    descriptionValue: '',
+    errors: { phase: '', offerId: '', description: 'Describe it' },
+    canAct: true,
+  },
+  'offers-optout': { banner: '', bannerColor: 'Default', offers: [{ name: 'Offer', detail: 'In', canAct: true, buttonTitle: 'Opt out', verb: 'offer.optout', offerId: 'o1' }] },
+  benefits: {
+    banner: 'Activated',
+    bannerColor: 'Good',
+    offerName: 'Offer',
+    summary: 'Transact · Tier 1',
+    hint: '',
+    categories: [{ title: 'Marketing', benefits: [{ name: 'Blog', stateLabel: 'Available', color: 'Good', detail: '', activatable: true, offerId: 'o1', benefitId: 'b1' }] }],
+    otherOffers: [{ title: 'Show Other', offerId: 'o2' }],
+  },
+  status: {
+    company: 'Contoso',
+    tierLine: 'Tier 1',
+    asOf: 'Jan 1, 2026',
+    edition: '2020',
+    metrics: [{ title: 'Billed sales counted', value: '$1' }],
+    progress: { label: 'Progress to Tier 2', bar: '██░░ 50%', gap: '$1 more' },
+    program: [{ title: 'Enrolment', value: 'yes' }],
+    activations: [],
+    engagements: [{ title: 'Offer', value: 'evergreen' }],
+    notes: ['Note'],
+  },
 };
 
 describe('card templates', () => {
@@ -31,13 +80,20 @@ describe('card templates', () => {
     expect(errors.length).to.be.greaterThan(0);
   });
 
+  it('when a form is rendered, then input values are kept exactly while shown text is escaped', () => {
+    const card = JSON.stringify(renderer.card('contact-form', samples['contact-form']));
+    expect(card).to.contain('"value":"first_last@x.example"');
+    expect(card).to.contain('"value":"aaaaaaaa-0000-0000-0000-000000000001"');
+    expect(card).to.contain('"verb":"contact.submit"');
+  });
+
   it('when user text holds markdown, links or mentions, then it is escaped on the card', () => {
     const hostile = '[click](http://evil.example) **bold** <at>Alex</at>\n# heading';
     const card = renderer.card('message', { title: hostile, text: hostile, reference: '' });
     const text = JSON.stringify(card);
     expect(text).to.not.contain('[click](http');
     expect(text).to.not.contain('<at>');
-    expect(escapeMarkdown('[a](b)')).to.equal('\\[a\\]\\(b\\)');
+    expect(escapeMarkdown('[a](b)')).to.equal('\\[a\\](b)');
     expect(escapeMarkdown('a\nb')).to.equal('a b');
   });
 });

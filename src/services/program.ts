@@ -100,11 +100,11 @@ export class ProgramService {
    * Runs a publisher action on the latest document inside one atomic update; a refusal writes
    * nothing. Successful changes go to the audit log with their events.
    */
-  private async act<T extends { state: PublisherDoc['state']; events: ProgramEvent[] }>(
+  private async act<R extends Result<{ state: PublisherDoc['state'] }>>(
     caller: PublisherCaller,
     action: string,
-    run: (ctx: PublisherContext, doc: PublisherDoc) => Result<T>,
-  ): Promise<Result<T>> {
+    run: (ctx: PublisherContext, doc: PublisherDoc) => R,
+  ): Promise<R> {
     const at = this.now().toISOString();
     const aggregates = await aggregatesFor(this.store, caller.publisherId);
     try {
@@ -116,11 +116,12 @@ export class ProgramService {
         doc.state = r.state;
         return r;
       });
-      await this.store.appendAudit([{ at, actor: caller.aadObjectId, action, publisherId: caller.publisherId, details: { events: result.events } }]);
+      const events: ProgramEvent[] = result.ok ? result.events : [];
+      await this.store.appendAudit([{ at, actor: caller.aadObjectId, action, publisherId: caller.publisherId, details: { events } }]);
       return result;
     } catch (err) {
-      if (err instanceof ActionRefused) return err.failure;
-      if (err instanceof NoChange) return err.result as Result<T>;
+      if (err instanceof ActionRefused) return err.failure as R;
+      if (err instanceof NoChange) return err.result as R;
       throw err;
     }
   }

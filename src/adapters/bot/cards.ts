@@ -15,25 +15,94 @@ export interface CommandLine {
   description: string;
 }
 
+export interface Fact {
+  title: string;
+  value: string;
+}
+export interface Choice {
+  title: string;
+  choice: string;
+}
+/** A line of feedback at the top of a card (success or a refusal). */
+export interface Banner {
+  banner: string;
+  bannerColor: 'Good' | 'Attention' | 'Warning' | 'Default';
+}
+
 /** The data each template expects. */
 export interface CardModels {
-  welcome: { greeting: string; commands: CommandLine[]; footer: string };
+  welcome: { greeting: string; commands: CommandLine[]; rules: string[]; footer: string };
+  enroll: Banner & { company: string; mpnId: string; intro: string; offers: Array<{ name: string; detail: string }>; canEnroll: boolean };
+  'contact-form': Banner & {
+    intro: string;
+    current: Fact[];
+    users: Choice[];
+    languages: Choice[];
+    userValue: string;
+    emailValue: string;
+    phoneValue: string;
+    languageValue: string;
+    errors: { user: string; email: string; phone: string; language: string };
+    canAct: boolean;
+  };
+  'tech-form': Banner & {
+    intro: string;
+    phases: Choice[];
+    offers: Choice[];
+    phaseValue: string;
+    offerValue: string;
+    descriptionValue: string;
+    errors: { phase: string; offerId: string; description: string };
+    canAct: boolean;
+  };
+  'offers-optout': Banner & { offers: Array<{ name: string; detail: string; canAct: boolean; buttonTitle: string; verb: string; offerId: string }> };
+  benefits: Banner & {
+    offerName: string;
+    summary: string;
+    hint: string;
+    categories: Array<{
+      title: string;
+      benefits: Array<{ name: string; stateLabel: string; color: string; detail: string; activatable: boolean; offerId: string; benefitId: string }>;
+    }>;
+    otherOffers: Array<{ title: string; offerId: string }>;
+  };
+  status: {
+    company: string;
+    tierLine: string;
+    asOf: string;
+    edition: string;
+    metrics: Fact[];
+    progress: { label: string; bar: string; gap: string };
+    program: Fact[];
+    activations: Fact[];
+    engagements: Fact[];
+    notes: string[];
+  };
   whoami: { summary: string; facts: Array<{ title: string; value: string }> };
   'unknown-command': { heading: string; commands: CommandLine[] };
   message: { title: string; text: string; reference: string };
 }
 export type CardName = keyof CardModels;
 
-/** Backslash-escapes what Teams' card markdown would interpret; flattens line breaks in names. */
+/**
+ * Backslash-escapes what Teams' card markdown would turn into emphasis, links, images, mentions or
+ * headings (`[` and `]` are enough to break links and images); flattens line breaks.
+ */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_[\]()<>#~|!]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  return text.replace(/[\\`*_[\]<>#~|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
-function escapeAll<T>(value: T): T {
-  if (typeof value === 'string') return escapeMarkdown(value) as T;
-  if (Array.isArray(value)) return value.map(escapeAll) as T;
+/**
+ * Keys whose strings are not shown as text: input prefills (`…Value`), choice values, verbs, ids
+ * and colours. They travel back to the bot or into an input box, so they stay exactly as given.
+ */
+const RAW_KEY = /(Value|Id|Color)$|^(choice|verb|color|bar)$/;
+
+function escapeAll<T>(value: T, key = ''): T {
+  if (typeof value === 'string') return (RAW_KEY.test(key) ? value : escapeMarkdown(value)) as T;
+  if (Array.isArray(value)) return value.map((v) => escapeAll(v, key)) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeAll(v)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeAll(v, k)])) as T;
   }
   return value;
 }

@@ -14,6 +14,7 @@ import type { Identity } from '../store/store.js';
 import { AppError } from '../../services/errors.js';
 import { sendWelcome, visibleCommands } from './commands/help.js';
 import { isStaff, type BotDeps, type Command, type Turn } from './turn.js';
+import { FormStore, type Forms } from './forms.js';
 
 /** A card button's handler: answers with the card that replaces the clicked one. */
 export type VerbHandler = (turn: Turn, data: unknown, deps: BotDeps) => Promise<Record<string, unknown>>;
@@ -38,6 +39,7 @@ export function conversationKey(ctx: TurnContext): string {
 
 export class RewardsBot extends TeamsActivityHandler {
   private readonly commands: Command[];
+  private readonly formStore: FormStore;
 
   constructor(
     private readonly deps: BotDeps,
@@ -45,6 +47,7 @@ export class RewardsBot extends TeamsActivityHandler {
     private readonly verbs: Record<string, VerbHandler> = {},
   ) {
     super();
+    this.formStore = new FormStore(deps.store);
     // Longest names first, so "register rewards channel" wins over a shorter prefix.
     this.commands = [...commands].sort((a, b) => b.name.length - a.name.length);
 
@@ -61,6 +64,12 @@ export class RewardsBot extends TeamsActivityHandler {
     });
   }
 
+  /** Runs the turn, then saves the dialog state once (eTag-checked against concurrent turns). */
+  override async run(ctx: TurnContext): Promise<void> {
+    await super.run(ctx);
+    await this.formStore.save(ctx);
+  }
+
   /** Every turn: resolve who is calling, with a correlation id for logs and error messages. */
   private async turn(ctx: TurnContext): Promise<Turn> {
     const a = ctx.activity;
@@ -70,7 +79,9 @@ export class RewardsBot extends TeamsActivityHandler {
     const correlationId = (ctx.turnState.get(CORRELATION_KEY) as string | undefined) ?? randomBytes(4).toString('hex');
     ctx.turnState.set(CORRELATION_KEY, correlationId);
     const log = this.deps.log.child({ correlationId, activityType: a.type, conversationType: a.conversation?.conversationType });
+    let forms: Promise<Forms> | undefined;
     return {
+      forms: () => (forms ??= this.formStore.forms(ctx)),
       ctx,
       command: normaliseCommand(ctx),
       identity,

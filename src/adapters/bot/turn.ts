@@ -3,13 +3,18 @@ import type { TurnContext } from 'botbuilder';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { Identity, PublisherDoc, Store } from '../store/store.js';
+import type { ProgramService } from '../../services/program.js';
 import type { CardRenderer } from './cards.js';
+import type { Forms } from './forms.js';
 
 export interface BotDeps {
   config: Config;
   store: Store;
   cards: CardRenderer;
   log: Logger;
+  program: ProgramService;
+  /** The clock (tests pin it). */
+  now: () => Date;
 }
 
 export interface Turn {
@@ -21,6 +26,8 @@ export interface Turn {
   log: Logger;
   /** The caller's company, when the caller is a publisher user. */
   publisher(): Promise<PublisherDoc | undefined>;
+  /** The caller's open form (dialog state in the store), saved at the end of the turn. */
+  forms(): Promise<Forms>;
 }
 
 export interface Command {

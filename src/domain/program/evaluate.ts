@@ -73,7 +73,8 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const tierWithoutSeats = tierOf({ ...byMetric, seats: null }, hasLiveOffer);
 
   const notes: string[] = [];
-  if (edition.seats !== null) {
+  // Only publishers with a Microsoft 365 app ever had seats to count.
+  if (edition.seats !== null && offers.some((o) => o.m365Integrated)) {
     const deadline = formatDate(edition.seats.benefitsCompleteBy);
     if (!seatsCount(edition, asOf)) {
       notes.push(`Seats stopped counting after ${deadline}; benefits earned through seats had to be completed by then.`);

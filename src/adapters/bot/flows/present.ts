@@ -1,0 +1,21 @@
+/** Small, fixed-locale formatting for cards. */
+const USD = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 2, minimumFractionDigits: 0 });
+const DAY = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+export const formatUsd = (n: number): string => USD.format(n);
+
+/** "Mar 5, 2026" from a date or an instant. */
+export const formatDay = (isoDateOrInstant: string): string => DAY.format(new Date(isoDateOrInstant.length === 10 ? `${isoDateOrInstant}T00:00:00Z` : isoDateOrInstant));
+
+/** "today", "1 day ago", "12 days ago". */
+export function ageInDays(instant: string, now: Date): string {
+  const days = Math.floor((now.getTime() - new Date(instant).getTime()) / 86_400_000);
+  return days <= 0 ? 'today' : days === 1 ? '1 day ago' : `${days} days ago`;
+}
+
+/** A 20-cell text bar with the percentage: "██████░░░░░░░░░░░░░░ 30%". */
+export function progressBar(fraction: number, cells = 20): string {
+  const f = Math.max(0, Math.min(1, Number.isFinite(fraction) ? fraction : 0));
+  const full = Math.floor(f * cells); // full only at 100%
+  return `${'█'.repeat(full)}${'░'.repeat(cells - full)} ${Math.floor(f * 100)}%`;
+}
