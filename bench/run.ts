@@ -6,6 +6,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { evaluationBench } from './evaluation.js';
 import { TX_PER_PUBLISHER, buildStore, quick, type Result } from './lib.js';
 import { storeWrite } from './store-write.js';
+import { turnsBench } from './turns.js';
 
 const results: Result[] = [];
 const smallN = 1_000;
@@ -19,6 +20,8 @@ try {
   results.push(...(await storeWrite(small, large)));
   console.log('evaluation…');
   results.push(...(await evaluationBench(large)));
+  console.log('status turn vs. echo bot…');
+  results.push(...(await turnsBench(large, 'status')));
 } finally {
   await rm(small.dir, { recursive: true, force: true });
   await rm(large.dir, { recursive: true, force: true });

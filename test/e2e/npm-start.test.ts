@@ -3,22 +3,19 @@
  * Playground + demo data), drive the Playground in headless Chromium, then Ctrl-C.
  * Skips when /usr/bin/chromium is absent, unless REQUIRE_BROWSER=1 (then it fails).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { browserRequired, CHROMIUM_PATH, launch, type PlaygroundDriver } from './playground-driver.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
+import { startNpmApp, type StartedApp } from './app-process.js';
 
 describe('npm start → Agents Playground (headless Chromium)', function () {
   this.timeout(90_000);
   let app: ChildProcess | undefined;
   let ui: PlaygroundDriver | undefined;
   let dataDir: string | undefined;
-  let output = '';
+  let started: StartedApp | undefined;
   let playgroundUrl = '';
   let botUrl = '';
 
@@ -30,23 +27,11 @@ describe('npm start → Agents Playground (headless Chromium)', function () {
       console.log(`    skipped: ${reason}; set REQUIRE_BROWSER=1 to make this fail`);
       this.skip();
     }
-    dataDir = await mkdtemp(join(tmpdir(), 'rewards-start-'));
-    // A process group of its own, so SIGINT reaches npm and everything under it, as Ctrl-C does.
-    app = spawn('npm', ['start'], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_ENV: 'development', PORT: '0', PLAYGROUND_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', PLAYGROUND: '', MicrosoftAppId: '' },
-    });
-    app.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    app.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!/Agents Playground: (\S+)/.test(output)) {
-      if (Date.now() > deadline || app.exitCode !== null) throw new Error(`npm start did not print the Playground URL:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    playgroundUrl = /Agents Playground: (\S+)/.exec(output)![1]!;
-    botUrl = /Rewards bot:\s+(\S+)/.exec(output)![1]!;
+    started = await startNpmApp();
+    app = started.child;
+    dataDir = started.dataDir;
+    playgroundUrl = started.playgroundUrl;
+    botUrl = started.botUrl;
     const launched = await launch(playgroundUrl);
     if (!launched.driver) throw new Error(launched.reason);
     ui = launched.driver;
@@ -55,14 +40,7 @@ describe('npm start → Agents Playground (headless Chromium)', function () {
 
   after(async () => {
     await ui?.close().catch(() => undefined);
-    if (app?.pid && app.exitCode === null && app.signalCode === null) {
-      try {
-        process.kill(-app.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await started?.cleanup();
   });
 
   it('when the Playground opens, then the bot has welcomed the user', async () => {
@@ -105,7 +83,7 @@ describe('npm start → Agents Playground (headless Chromium)', function () {
     // The store releases its lock only in its orderly close (after in-flight writes finished).
     const lockDeadline = Date.now() + 10_000;
     while (existsSync(join(dataDir!, '.lock'))) {
-      if (Date.now() > lockDeadline) throw new Error(`the store was not closed cleanly:\n${output}`);
+      if (Date.now() > lockDeadline) throw new Error(`the store was not closed cleanly:\n${started!.output()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   });

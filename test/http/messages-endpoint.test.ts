@@ -73,6 +73,31 @@ describe('POST /api/messages (HTTP end to end, auth off, local fake connector)',
     const ref = await app.deps.store.getConversationRef('user:00000000-0000-0000-0000-0000000000001:00000000-0000-0000-0000-0000000000020');
     expect(ref?.reference).to.have.nested.property('conversation.id', 'a:personal-00000000-0000-0000-0000-0000000000020');
     expect(ref?.reference).to.have.property('serviceUrl', connector.url);
+    // The per-message activity id is not part of it, or every turn would rewrite it.
+    expect(ref?.reference).to.not.have.property('activityId');
+  });
+
+  it('when the owner enrolls and activates through HTTP invokes, then each answer is the replacing card in the response body', async () => {
+    const invoke = (verb: string, data: Record<string, unknown>) => ({
+      ...teamsMessage('', { serviceUrl: connector.url }),
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      text: undefined,
+      value: { action: { type: 'Action.Execute', verb, data } },
+    });
+    const enroll = await post(port, invoke('enroll.submit', {}));
+    expect(enroll.status).to.equal(200);
+    const enrollBody = (await enroll.json()) as { statusCode: number; type: string; value: Record<string, unknown> };
+    expect(enrollBody.type).to.equal('application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify(enrollBody.value)).to.contain('Contoso Cloud is enrolled');
+    const contact = await post(port, invoke('contact.submit', { user: '00000000-0000-0000-0000-0000000000021', email: 'partners@contoso.example', phone: '+14255550100', language: 'en' }));
+    expect(JSON.stringify(await contact.json())).to.contain('different from the company');
+    await post(port, invoke('contact.submit', { user: '00000000-0000-0000-0000-0000000000021', email: 'megan@contoso.example', phone: '+14255550100', language: 'en' }));
+    const activate = await post(port, invoke('benefit.activate', { offerId: 'contoso-insights', benefitId: 'engagement-manager' }));
+    expect(JSON.stringify(await activate.json())).to.contain('will contact Megan Bowen within a week');
+    const before = connector.sent().length;
+    await post(port, teamsMessage('status', { serviceUrl: connector.url }));
+    expect(connector.sent().slice(before).map(textOf).join('\n')).to.contain('Engagement manager (go-to-market plan) (Contoso Insights)').and.contain('activated');
   });
 
   it('when /healthz is asked, then it reports the store readable', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -172,6 +172,20 @@ describe('lowdb store', () => {
     expect(doc?.aggregates.stale).to.equal(true);
     expect(await readdir(dir)).to.not.include('import-journal.json');
     await b.close();
+  });
+
+  it('when an unchanged conversation reference is saved again, then nothing is rewritten', async () => {
+    const s = new LowdbStore(dir);
+    await s.open();
+    await s.saveConversationRef('user:t:a', { conversation: { id: 'c1' } });
+    const files = await readdir(join(dir, 'kv'));
+    const inodes = async () => Promise.all(files.map(async (f) => (await stat(join(dir, 'kv', f))).ino));
+    const before = await inodes();
+    await s.saveConversationRef('user:t:a', { conversation: { id: 'c1' } });
+    expect(await inodes()).to.deep.equal(before);
+    await s.saveConversationRef('user:t:a', { conversation: { id: 'c2' } });
+    expect(await inodes()).to.not.deep.equal(before);
+    await s.close();
   });
 
   it('when tickets are created, then numbers are sequential, survive a restart and are never reused', async () => {

@@ -96,7 +96,8 @@ export class RewardsBot extends TeamsActivityHandler {
   private async rememberConversation(ctx: TurnContext): Promise<boolean> {
     const key = conversationKey(ctx);
     const existed = (await this.deps.store.getConversationRef(key)) !== undefined;
-    const ref = TurnContext.getConversationReference(ctx.activity);
+    // Without the per-message activity id the reference is stable, so an unchanged one is not rewritten.
+    const { activityId: _ignored, ...ref } = TurnContext.getConversationReference(ctx.activity);
     await this.deps.store.saveConversationRef(key, JSON.parse(JSON.stringify(ref)) as Record<string, unknown>);
     return !existed;
   }

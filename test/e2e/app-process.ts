@@ -1,0 +1,59 @@
+/**
+ * Starts the app exactly as `npm start` does, in a process group of its own (so a SIGINT to the
+ * group is what Ctrl-C in a terminal sends), with a fresh data folder and free ports.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+export interface StartedApp {
+  child: ChildProcess;
+  dataDir: string;
+  playgroundUrl: string;
+  botUrl: string;
+  output(): string;
+  /** SIGKILLs whatever is left and removes the data folder. */
+  cleanup(): Promise<void>;
+}
+
+export async function startNpmApp(env: Record<string, string> = {}): Promise<StartedApp> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'rewards-start-'));
+  const child = spawn('npm', ['start'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'development', PORT: '0', PLAYGROUND_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', PLAYGROUND: '', MicrosoftAppId: '', ...env },
+  });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const cleanup = async () => {
+    if (child.pid && child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 60_000;
+  while (!/Agents Playground: (\S+)/.test(output)) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      await cleanup();
+      throw new Error(`npm start did not print the Playground URL:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    dataDir,
+    playgroundUrl: /Agents Playground: (\S+)/.exec(output)![1]!,
+    botUrl: /Rewards bot:\s+(\S+)/.exec(output)![1]!,
+    output: () => output,
+    cleanup,
+  };
+}
