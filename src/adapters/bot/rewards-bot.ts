@@ -95,11 +95,10 @@ export class RewardsBot extends TeamsActivityHandler {
   /** Stores the caller's conversation reference; returns true the first time we see it. */
   private async rememberConversation(ctx: TurnContext): Promise<boolean> {
     const key = conversationKey(ctx);
-    const existed = (await this.deps.store.getConversationRef(key)) !== undefined;
     // Without the per-message activity id the reference is stable, so an unchanged one is not rewritten.
     const { activityId: _ignored, ...ref } = TurnContext.getConversationReference(ctx.activity);
-    await this.deps.store.saveConversationRef(key, JSON.parse(JSON.stringify(ref)) as Record<string, unknown>);
-    return !existed;
+    const { created } = await this.deps.store.saveConversationRef(key, JSON.parse(JSON.stringify(ref)) as Record<string, unknown>);
+    return created;
   }
 
   private async dispatch(turn: Turn, firstContact: boolean): Promise<void> {

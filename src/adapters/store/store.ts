@@ -154,7 +154,8 @@ export interface Store {
   importBatch(batch: ImportBatch, audit: AuditInput, reduce: AggregateReducer, progress?: (done: number, total: number) => void): Promise<ImportCounts>;
 
   // conversations
-  saveConversationRef(key: string, reference: Record<string, unknown>): Promise<void>;
+  /** Stores a reference; an unchanged one costs no write. `created`: the key was new. */
+  saveConversationRef(key: string, reference: Record<string, unknown>): Promise<{ created: boolean }>;
   getConversationRef(key: string): Promise<ConversationRefRecord | undefined>;
 
   // botbuilder Storage

@@ -8,6 +8,7 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import type { z } from 'zod';
+import { cloneJson } from '../clone.js';
 import { StoreError } from '../store.js';
 
 let tmpCounter = 0;
@@ -118,7 +119,7 @@ export class Doc<T> {
    * Runs `change` on a copy, swaps it in, and persists. If `change` throws, nothing changes.
    */
   async update<R>(change: (draft: T) => R): Promise<R> {
-    const draft = structuredClone(this.low.data);
+    const draft = cloneJson(this.low.data);
     const result = change(draft);
     this.low.data = draft;
     await this.flush();

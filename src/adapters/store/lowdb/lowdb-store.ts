@@ -32,6 +32,7 @@ import {
   type KvEntry,
   type Store,
 } from '../store.js';
+import { cloneJson } from '../clone.js';
 import { AppendLog } from './append-log.js';
 import { Doc, ensureDir, readJsonFile, writeFileDurable } from './durable-file.js';
 
@@ -202,7 +203,7 @@ export class LowdbStore implements Store {
 
   async getPublisher(id: string) {
     const doc = this.docs.get(id);
-    return doc ? structuredClone(doc.data) : undefined;
+    return doc ? cloneJson(doc.data) : undefined;
   }
 
   async publisherOfOffer(offerId: string) {
@@ -210,7 +211,7 @@ export class LowdbStore implements Store {
   }
 
   async listStaff() {
-    return structuredClone(this.staffDoc.data.staff);
+    return cloneJson(this.staffDoc.data.staff);
   }
 
   async updatePublisher<R>(id: string, change: (doc: PublisherDoc) => R): Promise<R> {
@@ -292,7 +293,7 @@ export class LowdbStore implements Store {
       if (!d) {
         const cur = this.docs.get(id)?.data;
         if (!cur) throw new StoreError(`no publisher ${id}`, 'not_found');
-        d = structuredClone(cur);
+        d = cloneJson(cur);
         touched.set(id, d);
       }
       return d;
@@ -414,10 +415,11 @@ export class LowdbStore implements Store {
     const k = CONV_PREFIX + key;
     const shard = this.shard(k);
     const cur = shard.data.entries[k]?.value as ConversationRefRecord | undefined;
-    if (cur && JSON.stringify(cur.reference) === JSON.stringify(reference)) return; // unchanged: no write
+    if (cur && JSON.stringify(cur.reference) === JSON.stringify(reference)) return { created: false }; // unchanged: no write
     await shard.update((s) => {
       s.entries[k] = { value: { key, reference, updatedAt: nowIso() }, eTag: randomUUID() };
     });
+    return { created: cur === undefined };
   }
 
   async getConversationRef(key: string) {
@@ -429,7 +431,7 @@ export class LowdbStore implements Store {
     const out: Record<string, KvEntry> = {};
     for (const k of keys) {
       const e = this.shard(k).data.entries[k];
-      if (e) out[k] = structuredClone(e);
+      if (e) out[k] = cloneJson(e);
     }
     return out;
   }
@@ -499,13 +501,13 @@ export class LowdbStore implements Store {
     const n = await this.counters.update((c) => ++c.ticket);
     const ticket = Ticket.parse({ ...fields, id: `RW-${n}` });
     await this.updatePublisher(fields.publisherId, (d) => void d.tickets.push(ticket));
-    return structuredClone(ticket);
+    return cloneJson(ticket);
   }
 
   async getTicket(id: string) {
     const pid = this.ticketOwner.get(id);
     const t = pid ? this.docs.get(pid)?.data.tickets.find((x) => x.id === id) : undefined;
-    return t ? structuredClone(t) : undefined;
+    return t ? cloneJson(t) : undefined;
   }
 
   async updateTicket<R>(id: string, change: (ticket: Ticket) => R): Promise<R> {
@@ -522,7 +524,7 @@ export class LowdbStore implements Store {
   async listTickets(filter: { publisherId?: string; status?: Ticket['status'][] } = {}) {
     const docs = filter.publisherId ? [this.docs.get(filter.publisherId)].filter((d) => d !== undefined) : [...this.docs.values()];
     const out: Ticket[] = [];
-    for (const d of docs) for (const t of d.data.tickets) if (!filter.status || filter.status.includes(t.status)) out.push(structuredClone(t));
+    for (const d of docs) for (const t of d.data.tickets) if (!filter.status || filter.status.includes(t.status)) out.push(cloneJson(t));
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
@@ -562,7 +564,7 @@ export class LowdbStore implements Store {
           it.claimedBy = worker;
           it.attempts += 1;
           it.updatedAt = now;
-          claimed.push(structuredClone(it));
+          claimed.push(cloneJson(it));
         }
       }
       return claimed;
@@ -580,7 +582,7 @@ export class LowdbStore implements Store {
 
   async listOutbox(filter: { status?: OutboxItem['status'] } = {}) {
     const items = this.outboxDoc.data.items;
-    return structuredClone(filter.status ? items.filter((i) => i.status === filter.status) : items);
+    return cloneJson(filter.status ? items.filter((i) => i.status === filter.status) : items);
   }
 }
 
