@@ -188,6 +188,28 @@ describe('lowdb store', () => {
     await s.close();
   });
 
+  it('when outbox items are enqueued twice, claimed and completed, then keys dedupe and state survives a restart', async () => {
+    const a = new LowdbStore(dir);
+    await a.open();
+    const now = new Date().toISOString();
+    const item = (k: string) => ({ idempotencyKey: k, conversationKey: `user:${k}`, payload: { text: k }, dueAt: now });
+    expect(await a.enqueueOutbox([item('a'), item('b'), item('a')])).to.deep.equal({ enqueued: 2, duplicates: 1 });
+    expect(await a.enqueueOutbox([item('b'), item('c')])).to.deep.equal({ enqueued: 1, duplicates: 1 });
+    const claimed = await a.claimOutbox('w1', now, 2);
+    expect(claimed).to.have.length(2);
+    expect(await a.claimOutbox('w1', now, 10)).to.have.length(1); // the third only: no double claim
+    await a.completeOutbox(claimed[0]!.id, { status: 'sent', lastStatus: 200, lastError: null, dueAt: now });
+    await a.close();
+    const b = new LowdbStore(dir);
+    await b.open();
+    expect((await b.listOutbox({ status: 'sent' })).map((i) => i.idempotencyKey)).to.deep.equal([claimed[0]!.idempotencyKey]);
+    // Items a crashed worker left 'sending' are claimed again by the next worker, with the attempt counted.
+    const again = await b.claimOutbox('w2', now, 10);
+    expect(again.map((i) => i.attempts).sort()).to.deep.equal([2, 2]);
+    expect(await b.enqueueOutbox([item('a')])).to.deep.equal({ enqueued: 0, duplicates: 1 });
+    await b.close();
+  });
+
   it('when tickets are created, then numbers are sequential, survive a restart and are never reused', async () => {
     const a = new LowdbStore(dir);
     await a.open();

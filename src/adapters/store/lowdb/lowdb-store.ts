@@ -41,7 +41,8 @@ const Meta = z.object({ format: z.literal(FORMAT), createdAt: z.string() });
 const StaffFile = z.object({ staff: z.array(Staff) });
 const KvShard = z.object({ entries: z.record(z.string(), z.object({ value: z.unknown(), eTag: z.string() })) });
 type KvShard = z.infer<typeof KvShard>;
-const OutboxFile = z.object({ items: z.array(OutboxItem) });
+/** The outbox is an append-only log of item versions (last version of an id wins), compacted on open. */
+const OutboxRecord = OutboxItem;
 const Counters = z.object({ ticket: z.number().int().min(1000) });
 const Journal = z.object({
   batch: z.object({
@@ -68,7 +69,9 @@ export class LowdbStore implements Store {
   private readonly offers = new Map<string, string>(); // offerId → publisherId
   private readonly indexed = new Map<string, { users: string[]; offers: string[] }>();
   private staffDoc!: Doc<z.infer<typeof StaffFile>>;
-  private outboxDoc!: Doc<z.infer<typeof OutboxFile>>;
+  private outboxLog!: AppendLog;
+  private readonly outbox = new Map<string, OutboxItem>();
+  private readonly outboxKeys = new Set<string>();
   private counters!: Doc<z.infer<typeof Counters>>;
   private readonly ticketOwner = new Map<string, string>(); // ticket id → publisherId
   private readonly kv = new Map<number, Doc<KvShard>>();
@@ -102,8 +105,12 @@ export class LowdbStore implements Store {
     // Load and validate everything before the first write, so a bad file stops start-up untouched.
     this.staffDoc = new Doc(this.path('staff.json'), StaffFile, { staff: [] });
     await this.staffDoc.load();
-    this.outboxDoc = new Doc(this.path('outbox.json'), OutboxFile, { items: [] });
-    await this.outboxDoc.load();
+    this.outboxLog = new AppendLog(this.path('outbox.jsonl'));
+    const versions = await this.outboxLog.readAll(OutboxRecord);
+    for (const v of versions) {
+      this.outbox.set(v.id, v);
+      this.outboxKeys.add(v.idempotencyKey);
+    }
     this.counters = new Doc(this.path('counters.json'), Counters, { ticket: 1000 });
     await this.counters.load();
     for (let i = 0; i < KV_SHARDS; i++) {
@@ -128,6 +135,12 @@ export class LowdbStore implements Store {
     const journal = await readJsonFile(this.path('import-journal.json'), Journal);
 
     if (!meta) await writeFileDurable(this.path('meta.json'), JSON.stringify({ format: FORMAT, createdAt: nowIso() }));
+    // Compact the outbox log when old versions dominate (one durable rewrite, then appends again).
+    if (versions.length > 2 * this.outbox.size + 1000) {
+      const lines = [...this.outbox.values()].map((i) => JSON.stringify(i)).join('\n');
+      await writeFileDurable(this.path('outbox.jsonl'), lines ? `${lines}\n` : '');
+      this.outboxLog = new AppendLog(this.path('outbox.jsonl'));
+    }
     this.opened = true;
     if (journal) await this.applyJournal(journal.batch, journal.audit, null);
   }
@@ -136,8 +149,8 @@ export class LowdbStore implements Store {
     if (!this.opened || this.closed) return;
     this.closed = true;
     await this.importChain.catch(() => undefined);
-    const docs: Array<Doc<unknown>> = [...this.docs.values(), ...this.kv.values(), this.staffDoc, this.outboxDoc, this.counters] as Array<Doc<unknown>>;
-    await Promise.all([...docs.map((d) => d.settle()), ...[...this.ledgers.values(), this.audit].map((l) => l.settle())]);
+    const docs: Array<Doc<unknown>> = [...this.docs.values(), ...this.kv.values(), this.staffDoc, this.counters] as Array<Doc<unknown>>;
+    await Promise.all([...docs.map((d) => d.settle()), ...[...this.ledgers.values(), this.audit, this.outboxLog].map((l) => l.settle())]);
     await unlink(this.path('.lock')).catch(() => undefined);
   }
 
@@ -532,57 +545,58 @@ export class LowdbStore implements Store {
 
   async enqueueOutbox(items: Array<Pick<OutboxItem, 'idempotencyKey' | 'conversationKey' | 'payload' | 'dueAt'>>) {
     this.live();
-    return this.outboxDoc.update((o) => {
-      const keys = new Set(o.items.map((i) => i.idempotencyKey));
-      let enqueued = 0;
-      let duplicates = 0;
-      const at = nowIso();
-      for (const it of items) {
-        if (keys.has(it.idempotencyKey)) {
-          duplicates++;
-          continue;
-        }
-        keys.add(it.idempotencyKey);
-        o.items.push(OutboxItem.parse({ ...it, id: randomUUID(), status: 'queued', createdAt: at, updatedAt: at }));
-        enqueued++;
+    const at = nowIso();
+    const fresh: OutboxItem[] = [];
+    let duplicates = 0;
+    for (const it of items) {
+      if (this.outboxKeys.has(it.idempotencyKey)) {
+        duplicates++;
+        continue;
       }
-      return { enqueued, duplicates };
-    });
+      this.outboxKeys.add(it.idempotencyKey);
+      fresh.push(OutboxItem.parse({ ...it, id: randomUUID(), status: 'queued', createdAt: at, updatedAt: at }));
+    }
+    try {
+      await this.outboxLog.append(fresh);
+    } catch (err) {
+      for (const f of fresh) this.outboxKeys.delete(f.idempotencyKey);
+      throw err;
+    }
+    for (const f of fresh) this.outbox.set(f.id, f);
+    return { enqueued: fresh.length, duplicates };
   }
 
   async claimOutbox(worker: string, now: string, limit: number) {
     this.live();
-    return this.outboxDoc.update((o) => {
-      const claimed: OutboxItem[] = [];
-      for (const it of o.items) {
-        if (claimed.length >= limit) break;
-        // 'sending' items left by a crashed process are claimed again: the idempotency key lets
-        // the sender tell a retry from a first send.
-        const stale = it.status === 'sending' && it.claimedBy !== worker;
-        if ((it.status === 'queued' || stale) && it.dueAt <= now) {
-          it.status = 'sending';
-          it.claimedBy = worker;
-          it.attempts += 1;
-          it.updatedAt = now;
-          claimed.push(cloneJson(it));
-        }
+    const claimed: OutboxItem[] = [];
+    for (const it of this.outbox.values()) {
+      if (claimed.length >= limit) break;
+      // 'sending' items left by a crashed process are claimed again (their send may or may not
+      // have reached Teams: see README, "Delivery guarantees").
+      const stale = it.status === 'sending' && it.claimedBy !== worker;
+      if ((it.status === 'queued' || stale) && it.dueAt <= now) {
+        const next: OutboxItem = { ...it, status: 'sending', claimedBy: worker, attempts: it.attempts + 1, updatedAt: now };
+        this.outbox.set(it.id, next); // synchronously, so a concurrent claim cannot take it too
+        claimed.push(next);
       }
-      return claimed;
-    });
+    }
+    await this.outboxLog.append(claimed);
+    return claimed.map((c) => cloneJson(c));
   }
 
   async completeOutbox(id: string, result: Pick<OutboxItem, 'status' | 'lastStatus' | 'lastError' | 'dueAt'>) {
     this.live();
-    await this.outboxDoc.update((o) => {
-      const it = o.items.find((i) => i.id === id);
-      if (!it) throw new StoreError(`no outbox item ${id}`, 'not_found');
-      Object.assign(it, result, { updatedAt: nowIso(), claimedBy: result.status === 'queued' ? null : it.claimedBy });
-    });
+    const it = this.outbox.get(id);
+    if (!it) throw new StoreError(`no outbox item ${id}`, 'not_found');
+    const next: OutboxItem = { ...it, ...result, updatedAt: nowIso(), claimedBy: result.status === 'queued' ? null : it.claimedBy };
+    this.outbox.set(id, next);
+    await this.outboxLog.append([next]);
   }
 
   async listOutbox(filter: { status?: OutboxItem['status'] } = {}) {
-    const items = this.outboxDoc.data.items;
-    return cloneJson(filter.status ? items.filter((i) => i.status === filter.status) : items);
+    const out: OutboxItem[] = [];
+    for (const it of this.outbox.values()) if (!filter.status || it.status === filter.status) out.push(cloneJson(it));
+    return out;
   }
 }
 
