@@ -18,6 +18,7 @@ import { demoData } from './services/demo-data.js';
 import { salesReducer } from './services/ledger.js';
 import { ProgramService, loadEdition } from './services/program.js';
 import { publisherCommands, publisherVerbs } from './adapters/bot/flows/publisher.js';
+import { programNotifications, rewardsTeamCommands, rewardsTeamVerbs } from './adapters/bot/flows/rewards-team.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -40,18 +41,24 @@ export interface App {
 
 export function commandTable(): Command[] {
   const table: Command[] = [];
-  table.push(helpCommand(() => table), whoamiCommand, ...publisherCommands);
+  table.push(helpCommand(() => table), whoamiCommand, ...publisherCommands, ...rewardsTeamCommands);
   return table;
 }
 
-export const verbTable = { ...publisherVerbs };
+export const verbTable = { ...publisherVerbs, ...rewardsTeamVerbs };
+
+/** Services and rendering the bot needs, wired together (program events feed the notifications). */
+export function createBotDeps(config: Config, store: Store, log: Logger, now: () => Date = () => new Date()): BotDeps {
+  const program = new ProgramService(store, loadEdition(config.programEdition), now);
+  const deps: BotDeps = { config, store, cards: new CardRenderer(), log, program, now };
+  program.onEvents(programNotifications(deps));
+  return deps;
+}
 
 export function createApp(config: Config, opts: AppOptions = {}): App {
   const log = opts.log ?? createLogger(config.logLevel);
   const store = opts.store ?? new LowdbStore(config.dataDir);
-  const now = opts.now ?? (() => new Date());
-  const program = new ProgramService(store, loadEdition(config.programEdition), now);
-  const deps: BotDeps = { config, store, cards: new CardRenderer(), log, program, now };
+  const deps = createBotDeps(config, store, log, opts.now);
   const adapter = createAdapter(config, opts.authSettings, opts.credentialsFactory);
   adapter.onTurnError = turnErrorHandler(deps);
   const bot = new RewardsBot(deps, commandTable(), verbTable);

@@ -45,6 +45,18 @@ const samples: { [K in CardName]: CardModels[K] } = {
     categories: [{ title: 'Marketing', benefits: [{ name: 'Blog', stateLabel: 'Available', color: 'Good', detail: '', activatable: true, offerId: 'o1', benefitId: 'b1' }] }],
     otherOffers: [{ title: 'Show Other', offerId: 'o2' }],
   },
+  'activation-notice': {
+    banner: '',
+    bannerColor: 'Default',
+    title: 'Contoso activated Blog',
+    stateLine: 'Waiting',
+    stateColor: 'Warning',
+    facts: [{ title: 'Offer', value: 'Offer' }],
+    canContact: true,
+    canComplete: true,
+    publisherId: 'contoso',
+    activationId: 'act-1',
+  },
   status: {
     company: 'Contoso',
     tierLine: 'Tier 1',

@@ -12,6 +12,8 @@ import {
   assignContact,
   enroll,
   evaluate,
+  markActivationCompleted,
+  markActivationContacted,
   markTransaction,
   optIn,
   optOut,
@@ -65,12 +67,22 @@ class ActionRefused extends Error {
 const today = (at: string) => at.slice(0, 10);
 const newId = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}`;
 
+/** Called with the events of every stored change (notifications subscribe here). */
+export type EventSink = (events: ProgramEvent[]) => Promise<void>;
+
 export class ProgramService {
+  private sink: EventSink = async () => undefined;
+
   constructor(
     readonly store: Store,
     readonly edition: Edition,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** Subscribes the notifier; events are published after the change and its audit entry are stored. */
+  onEvents(sink: EventSink): void {
+    this.sink = sink;
+  }
 
   /** Resolves the caller's company and role, or explains why they cannot use publisher commands. */
   async publisherCaller(identity: Identity | undefined): Promise<{ caller: PublisherCaller; doc: PublisherDoc }> {
@@ -119,6 +131,7 @@ export class ProgramService {
       });
       const events: ProgramEvent[] = result.ok ? result.events : [];
       await this.store.appendAudit([{ at, actor: caller.aadObjectId, action, publisherId: caller.publisherId, details: { events } }]);
+      await this.sink(events);
       return result;
     } catch (err) {
       if (err instanceof ActionRefused) return err.failure as R;
@@ -153,6 +166,30 @@ export class ProgramService {
     return this.act(caller, 'tech_request', (ctx, doc) => requestTechnicalAssistance({ ...ctx, aggregates, mau: doc.mau, input, newId: newId('tech') }));
   }
 
+  /** Rewards team: the Rewards team contacted the marketing contact (in progress) or finished. */
+  async markActivation(staff: Pick<Staff, 'aadObjectId' | 'roles'>, publisherId: string, activationId: string, to: 'contacted' | 'completed') {
+    const at = this.now().toISOString();
+    if (!(await this.store.getPublisher(publisherId))) throw new AppError('not_found', `No publisher ${publisherId}.`);
+    const actor = { aadObjectId: staff.aadObjectId, staffRoles: staff.roles };
+    try {
+      const r = await this.store.updatePublisher(publisherId, (doc) => {
+        const input = { actor, publisherId, state: doc.state, activationId, at };
+        const res = to === 'contacted' ? markActivationContacted(input) : markActivationCompleted(input);
+        if (!res.ok) throw new ActionRefused(res);
+        if (res.events.length === 0) throw new NoChange(res);
+        doc.state = res.state;
+        return res;
+      });
+      await this.store.appendAudit([{ at, actor: staff.aadObjectId, action: `activation_${to}`, publisherId, subject: activationId, details: { events: r.events } }]);
+      await this.sink(r.events);
+      return r;
+    } catch (err) {
+      if (err instanceof ActionRefused) return err.failure;
+      if (err instanceof NoChange) return err.result as Awaited<ReturnType<typeof markActivationContacted>>;
+      throw err;
+    }
+  }
+
   /**
    * Rewards team: marks a transaction fraudulent or cancelled (or billed again), updates the ledger
    * and totals through a journaled import, then revokes running activations the corrected tier
@@ -184,6 +221,7 @@ export class ProgramService {
       });
       await this.store.appendAudit([{ at, actor: staff.aadObjectId, action: 'revoke_after_correction', publisherId, details: { events: reconciled.events } }]);
     }
+    await this.sink([...r.events, ...reconciled.events]);
     return { result: r, revoked: reconciled.revoked, before, after };
   }
 }

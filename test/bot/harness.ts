@@ -6,17 +6,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestAdapter, type Activity } from 'botbuilder';
-import { CardRenderer } from '../../src/adapters/bot/cards.js';
 import { RewardsBot, turnErrorHandler } from '../../src/adapters/bot/rewards-bot.js';
 import type { BotDeps } from '../../src/adapters/bot/turn.js';
 import { LowdbStore } from '../../src/adapters/store/lowdb/lowdb-store.js';
 import type { ImportBatch } from '../../src/adapters/store/store.js';
-import { commandTable, verbTable } from '../../src/app.js';
+import { commandTable, createBotDeps, verbTable } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { PLAYGROUND_TENANT, demoData } from '../../src/services/demo-data.js';
 import { salesReducer } from '../../src/services/ledger.js';
-import { ProgramService, loadEdition } from '../../src/services/program.js';
 import { textOf } from '../fixtures/fake-connector.js';
 
 export const NOW = new Date('2026-11-26T12:00:00Z');
@@ -50,8 +48,7 @@ export class Harness {
     this.store = new LowdbStore(this.dir);
     await this.store.open();
     const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: this.dir, PROGRAM_EDITION: this.edition });
-    const now = () => NOW;
-    this.deps = { config, store: this.store, cards: new CardRenderer(), log: createLogger('silent'), program: new ProgramService(this.store, loadEdition(this.edition), now), now };
+    this.deps = createBotDeps(config, this.store, createLogger('silent'), () => NOW);
     const bot = new RewardsBot(this.deps, commandTable(), verbTable);
     this.adapter = new TestAdapter((ctx) => bot.run(ctx));
     this.adapter.onTurnError = turnErrorHandler(this.deps);
@@ -67,9 +64,24 @@ export class Harness {
     await rm(this.dir, { recursive: true, force: true });
   }
 
+  /** Where the next activities happen: the user's personal chat (default) or a team channel. */
+  channel: string | null = null;
+
   private activity(who: Who, extra: Partial<Activity>): Partial<Activity> {
     const aad = typeof who === 'string' ? USERS[who] : who.aadObjectId;
     const tenantId = typeof who === 'string' ? PLAYGROUND_TENANT : who.tenantId;
+    if (this.channel) {
+      return {
+        channelId: 'msteams',
+        serviceUrl: 'https://smba.example/',
+        from: { id: `29:${aad}`, name: typeof who === 'string' ? who : 'Someone', aadObjectId: aad },
+        recipient: { id: '28:bot', name: 'Rewards' },
+        conversation: { id: `${this.channel};messageid=${Date.now()}`, conversationType: 'channel', tenantId, isGroup: true, name: '' },
+        channelData: { tenant: { id: tenantId }, channel: { id: this.channel }, team: { id: '19:team@thread.tacv2' } },
+        ...extra,
+        ...(extra.text ? { text: `<at>Rewards</at> ${extra.text}`, entities: [{ type: 'mention', mentioned: { id: '28:bot', name: 'Rewards' }, text: '<at>Rewards</at>' }] } : {}),
+      };
+    }
     return {
       channelId: 'msteams',
       serviceUrl: 'https://smba.example/',

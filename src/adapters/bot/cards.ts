@@ -66,6 +66,16 @@ export interface CardModels {
     }>;
     otherOffers: Array<{ title: string; offerId: string }>;
   };
+  'activation-notice': Banner & {
+    title: string;
+    stateLine: string;
+    stateColor: string;
+    facts: Fact[];
+    canContact: boolean;
+    canComplete: boolean;
+    publisherId: string;
+    activationId: string;
+  };
   status: {
     company: string;
     tierLine: string;

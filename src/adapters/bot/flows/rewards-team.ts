@@ -1,0 +1,161 @@
+/**
+ * The Rewards team in Teams: registering the staff channels, the activation notices they receive
+ * (with Mark contacted / Mark completed), and the automatic messages that program events send,
+ * all through the durable outbox.
+ */
+import { z } from 'zod';
+import { TurnContext } from 'botbuilder';
+import type { Activation, Staff } from '../../../domain/model.js';
+import type { ProgramEvent } from '../../../domain/program/index.js';
+import { AppError } from '../../../services/errors.js';
+import { getChannels, setChannel, type ChannelRole } from '../../../services/channels.js';
+import type { PublisherDoc } from '../../store/store.js';
+import type { Banner } from '../cards.js';
+import type { VerbHandler } from '../rewards-bot.js';
+import type { BotDeps, Command, Turn } from '../turn.js';
+import { formatDay } from './present.js';
+
+const LANGUAGE_NAMES: Record<string, string> = { en: 'English', de: 'German', es: 'Spanish', fr: 'French', it: 'Italian', ja: 'Japanese', ko: 'Korean', nl: 'Dutch', pt: 'Portuguese', zh: 'Chinese' };
+const STATE_LINE: Record<Activation['state'], { text: string; color: string }> = {
+  activated: { text: 'Waiting for the Rewards team to contact', color: 'Warning' },
+  in_progress: { text: 'Contacted, in progress', color: 'Accent' },
+  completed: { text: 'Completed', color: 'Good' },
+  revoked: { text: 'Revoked', color: 'Attention' },
+};
+
+/** The staff member behind a turn, with the role a staff action needs. */
+export function staffCaller(turn: Turn, role: Staff['roles'][number]): Staff {
+  const id = turn.identity;
+  const staff = id && (id.kind === 'staff' || id.kind === 'both') ? id.staff : undefined;
+  if (!staff || !staff.roles.includes(role)) {
+    throw new AppError('forbidden', role === 'rewards' ? 'Only the Rewards team can do this.' : 'Only support agents can do this.');
+  }
+  return staff;
+}
+
+/** The activation card the Rewards channel gets, also the in-place answer to its buttons. */
+export function activationNotice(deps: BotDeps, doc: PublisherDoc, activation: Activation, banner: Banner = { banner: '', bannerColor: 'Default' }) {
+  const benefit = deps.program.edition.benefits.find((b) => b.id === activation.benefitId);
+  const offer = doc.offers.find((o) => o.id === activation.offerId);
+  const by = doc.publisher.users.find((u) => u.aadObjectId === activation.activatedBy);
+  const c = doc.state.contact;
+  const overdue = activation.state === 'activated' && deps.now().toISOString() > activation.dueAt;
+  return deps.cards.card('activation-notice', {
+    ...banner,
+    title: `${doc.publisher.name} activated ${benefit?.name ?? activation.benefitId}`,
+    stateLine: overdue ? `Overdue: contact was due ${formatDay(activation.dueAt)}` : STATE_LINE[activation.state].text,
+    stateColor: overdue ? 'Attention' : STATE_LINE[activation.state].color,
+    facts: [
+      { title: 'Offer', value: offer?.name ?? activation.offerId },
+      { title: 'MPN ID', value: doc.publisher.mpnId ?? 'none' },
+      { title: 'Activated by', value: `${by?.name ?? activation.activatedBy} on ${formatDay(activation.activatedAt)}` },
+      { title: 'Contact', value: c ? `${c.name}, ${c.email}, ${c.phone} (${LANGUAGE_NAMES[c.language] ?? c.language})` : 'none' },
+      { title: 'Contact due by', value: formatDay(activation.dueAt) },
+      ...(activation.contactedAt ? [{ title: 'Contacted', value: formatDay(activation.contactedAt) }] : []),
+      ...(activation.completedAt ? [{ title: 'Completed', value: formatDay(activation.completedAt) }] : []),
+    ],
+    canContact: activation.state === 'activated',
+    canComplete: activation.state === 'activated' || activation.state === 'in_progress',
+    publisherId: doc.publisher.id,
+    activationId: activation.id,
+  });
+}
+
+// ---- channel registration ------------------------------------------------------------------------
+
+const registerCommand = (role: ChannelRole): Command => ({
+  name: `register ${role} channel`,
+  description: role === 'rewards' ? 'Send Rewards team notifications to this channel' : 'Send support tickets to this channel',
+  audience: 'staff',
+  async handle(turn, deps) {
+    const staff = staffCaller(turn, role);
+    const a = turn.ctx.activity;
+    if (a.conversation?.conversationType !== 'channel') {
+      throw new AppError('invalid_input', `Type this in the team channel that should receive ${role === 'rewards' ? 'Rewards team notifications' : 'support tickets'} (the app must be installed in the team).`);
+    }
+    // A channel post's conversation id carries ";messageid=…"; proactive posts go to the channel itself.
+    const channelId = (a.channelData as { channel?: { id?: string } } | undefined)?.channel?.id ?? a.conversation.id.split(';')[0]!;
+    const { activityId: _ignored, ...ref } = TurnContext.getConversationReference(a);
+    const key = `channel:${channelId}`;
+    await deps.store.saveConversationRef(key, JSON.parse(JSON.stringify({ ...ref, conversation: { ...ref.conversation, id: channelId } })) as Record<string, unknown>);
+    await setChannel(deps.store, role, key);
+    await deps.store.appendAudit([{ at: deps.now().toISOString(), actor: staff.aadObjectId, action: `register_${role}_channel`, subject: channelId, details: {} }]);
+    await turn.ctx.sendActivity(`This channel now receives ${role === 'rewards' ? 'Rewards team notifications (activations, reminders, no-contact alerts)' : 'support tickets'}.`);
+  },
+});
+
+// ---- activation buttons --------------------------------------------------------------------------
+
+const ActivationRef = z.object({ publisherId: z.string().max(64), activationId: z.string().max(64) });
+
+const markActivation =
+  (to: 'contacted' | 'completed'): VerbHandler =>
+  async (turn, data, deps) => {
+    const staff = staffCaller(turn, 'rewards');
+    const parsed = ActivationRef.safeParse(data);
+    if (!parsed.success) throw new AppError('invalid_input', 'That button’s data could not be read.');
+    const { publisherId, activationId } = parsed.data;
+    const r = await deps.program.markActivation(staff, publisherId, activationId, to);
+    const doc = (await deps.store.getPublisher(publisherId))!;
+    const activation = doc.state.activations.find((x) => x.id === activationId);
+    if (!activation) throw new AppError('not_found', `No activation ${activationId} for ${publisherId}.`);
+    const banner: Banner = r.ok
+      ? { banner: `Marked ${to} by ${staff.name}.`, bannerColor: 'Good' }
+      : { banner: r.error.message, bannerColor: 'Attention' };
+    return activationNotice(deps, doc, activation, banner);
+  };
+
+export const rewardsTeamCommands: Command[] = [registerCommand('rewards'), registerCommand('support')];
+export const rewardsTeamVerbs: Record<string, VerbHandler> = {
+  'activation.contacted': markActivation('contacted'),
+  'activation.completed': markActivation('completed'),
+};
+
+// ---- automatic messages ------------------------------------------------------------------------------
+
+/** The conversation of a publisher user, under the tenant they talked to the bot from. */
+async function userConversation(deps: BotDeps, doc: PublisherDoc, aadObjectId: string): Promise<string> {
+  for (const t of doc.publisher.tenantIds) {
+    const key = `user:${t}:${aadObjectId}`;
+    if (await deps.store.getConversationRef(key)) return key;
+  }
+  return `user:${doc.publisher.tenantIds[0]}:${aadObjectId}`; // never talked to the bot: the outbox reports it unreachable
+}
+
+const cardMessage = (content: Record<string, unknown>) => ({ activity: { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content }] } });
+const textMessage = (deps: BotDeps, title: string, text: string) => cardMessage(deps.cards.card('message', { title, text, reference: '' }));
+
+/** Turns program events into outbox messages (each once: the idempotency key names the event). */
+export function programNotifications(deps: BotDeps) {
+  return async (events: ProgramEvent[]): Promise<void> => {
+    const items: Array<{ idempotencyKey: string; conversationKey: string; payload: Record<string, unknown>; dueAt: string }> = [];
+    const now = deps.now().toISOString();
+    const channels = await getChannels(deps.store);
+    for (const e of events) {
+      const doc = await deps.store.getPublisher(e.publisherId);
+      if (!doc) continue;
+      if (e.type === 'benefit_activated' && channels.rewards) {
+        items.push({ idempotencyKey: `activated:${e.activation.id}:rewards`, conversationKey: channels.rewards, payload: cardMessage(activationNotice(deps, doc, e.activation)), dueAt: now });
+      } else if (e.type === 'activation_contacted') {
+        const a = doc.state.activations.find((x) => x.id === e.activationId);
+        if (!a) continue;
+        const benefit = deps.program.edition.benefits.find((b) => b.id === a.benefitId)?.name ?? a.benefitId;
+        items.push({
+          idempotencyKey: `contacted:${a.id}:publisher`,
+          conversationKey: await userConversation(deps, doc, a.activatedBy),
+          payload: textMessage(deps, 'The Rewards team is on it', `A member of the Rewards team contacted ${doc.state.contact?.name ?? 'your marketing contact'} about ${benefit}.`),
+          dueAt: now,
+        });
+      } else if (e.type === 'tech_requested' && channels.rewards) {
+        const by = doc.publisher.users.find((u) => u.aadObjectId === e.request.requestedBy);
+        items.push({
+          idempotencyKey: `tech:${e.request.id}:rewards`,
+          conversationKey: channels.rewards,
+          payload: textMessage(deps, `${doc.publisher.name} requests technical assistance (${e.request.phase.replace('_', ' ')})`, `${by?.name ?? 'A user'}: ${e.request.description}`),
+          dueAt: now,
+        });
+      }
+    }
+    if (items.length > 0) await deps.store.enqueueOutbox(items);
+  };
+}
