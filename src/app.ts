@@ -14,6 +14,11 @@ import { helpCommand } from './adapters/bot/commands/help.js';
 import { whoamiCommand } from './adapters/bot/commands/whoami.js';
 import type { BotDeps, Command } from './adapters/bot/turn.js';
 import { createAdapter, createServer, listen } from './adapters/http/server.js';
+import { BotFrameworkSender } from './adapters/bot/proactive-sender.js';
+import { OutboxWorker } from './services/outbox/worker.js';
+import { RateLimiter, type RateLimit } from './services/outbox/rate-limiter.js';
+import { RetryPolicySchema } from './services/outbox/retry-policy.js';
+import { systemClock } from './services/outbox/clock.js';
 import { demoData } from './services/demo-data.js';
 import { salesReducer } from './services/ledger.js';
 import { ProgramService, loadEdition } from './services/program.js';
@@ -33,6 +38,8 @@ export interface AppOptions {
 export interface App {
   deps: BotDeps;
   bot: RewardsBot;
+  /** Sends what the outbox holds; runs between start() and stop(). */
+  worker: OutboxWorker;
   /** Opens the store, loads demo data if due, listens. Resolves with the bound port. */
   start(): Promise<number>;
   /** Stops accepting requests, finishes in-flight writes, closes the store. */
@@ -55,6 +62,23 @@ export function createBotDeps(config: Config, store: Store, log: Logger, now: ()
   return deps;
 }
 
+/**
+ * The configured limits (0 turns one off); by default the Teams limits. Windows are 10% longer
+ * than Teams' because requests spaced exactly a window apart here can arrive closer together there.
+ */
+export function rateLimits(config: Config): { perConversation: RateLimit[]; perTenant: RateLimit[] } {
+  const o = config.outbox;
+  const margin = 1.1;
+  const perConversation: RateLimit[] = [];
+  if (o.perConversationPerSecond > 0) {
+    perConversation.push({ count: o.perConversationPerSecond, perMs: 1_000 * margin });
+    // Teams also caps 8 per 2 s; scale it with a custom per-second limit.
+    perConversation.push({ count: Math.ceil((o.perConversationPerSecond * 8) / 7), perMs: 2_000 * margin });
+  }
+  if (o.perConversationPer30s > 0) perConversation.push({ count: o.perConversationPer30s, perMs: 30_000 * margin });
+  return { perConversation, perTenant: o.perTenantPerSecond > 0 ? [{ count: o.perTenantPerSecond, perMs: 1_000 * margin }] : [] };
+}
+
 export function createApp(config: Config, opts: AppOptions = {}): App {
   const log = opts.log ?? createLogger(config.logLevel);
   const store = opts.store ?? new LowdbStore(config.dataDir);
@@ -63,11 +87,18 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   adapter.onTurnError = turnErrorHandler(deps);
   const bot = new RewardsBot(deps, commandTable(), verbTable);
   const server = createServer({ config, adapter, bot, store, log });
+  const worker = new OutboxWorker(store, new BotFrameworkSender(adapter, config.bot.appId), new RateLimiter(rateLimits(config)), systemClock, log, {
+    batchSize: 100,
+    concurrency: config.outbox.concurrency,
+    idleMs: 250,
+    policy: RetryPolicySchema.parse({ maxAttempts: config.outbox.maxAttempts }),
+  });
   let started = false;
 
   return {
     deps,
     bot,
+    worker,
     async start() {
       await store.open();
       started = true;
@@ -82,9 +113,11 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
       await listen(server, config.port, config.host);
       const port = (server.address() as AddressInfo).port;
       log.info({ port, store: store.kind, auth: config.bot.authEnabled }, 'bot listening');
+      worker.start();
       return port;
     },
     async stop() {
+      await worker.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();
       await closed;

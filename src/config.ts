@@ -27,6 +27,11 @@ export const ConfigSchema = z
     PLAYGROUND: onOff.optional(),
     PLAYGROUND_PORT: port.default(56150),
     PLAYGROUND_USER: z.enum(['20', '21', '22', '23', '24', '25'], { message: 'expected 20 to 25 (the Playground mock user, see README)' }).default('20'),
+    OUTBOX_CONCURRENCY: z.coerce.number({ message: 'expected a number' }).int().min(1).max(500).default(16),
+    OUTBOX_MAX_ATTEMPTS: z.coerce.number({ message: 'expected a number' }).int().min(1).max(50).default(6),
+    OUTBOX_PER_CONVERSATION_PER_SECOND: z.coerce.number({ message: 'expected a number' }).int().min(0).default(7),
+    OUTBOX_PER_CONVERSATION_PER_30S: z.coerce.number({ message: 'expected a number' }).int().min(0).default(60),
+    OUTBOX_PER_TENANT_PER_SECOND: z.coerce.number({ message: 'expected a number' }).int().min(0).default(50),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -64,6 +69,14 @@ export const ConfigSchema = z
       },
       playground: { enabled: c.PLAYGROUND ?? (!authEnabled && c.NODE_ENV === 'development'), port: c.PLAYGROUND_PORT, user: c.PLAYGROUND_USER },
       logLevel: c.LOG_LEVEL,
+      /** 0 turns a limit off. Defaults: the Teams limits. */
+      outbox: {
+        concurrency: c.OUTBOX_CONCURRENCY,
+        maxAttempts: c.OUTBOX_MAX_ATTEMPTS,
+        perConversationPerSecond: c.OUTBOX_PER_CONVERSATION_PER_SECOND,
+        perConversationPer30s: c.OUTBOX_PER_CONVERSATION_PER_30S,
+        perTenantPerSecond: c.OUTBOX_PER_TENANT_PER_SECOND,
+      },
     };
   });
 

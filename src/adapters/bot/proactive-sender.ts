@@ -3,12 +3,8 @@
  * (`continueConversationAsync`) and reports what happened, so the outbox decides about retries.
  */
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
-
-export type SendOutcome = { ok: true; activityId?: string } | { status: number; retryAfter?: string | null } | { networkError: string };
-
-export interface Sender {
-  send(reference: Record<string, unknown>, activity: Partial<Activity>): Promise<SendOutcome>;
-}
+import type { SendOutcome } from '../../services/outbox/retry-policy.js';
+import type { Sender } from '../../services/outbox/worker.js';
 
 interface RestLikeError {
   statusCode?: number;
@@ -23,13 +19,12 @@ export class BotFrameworkSender implements Sender {
     private readonly appId: string,
   ) {}
 
-  async send(reference: Record<string, unknown>, activity: Partial<Activity>): Promise<SendOutcome> {
-    let activityId: string | undefined;
+  async send(reference: Record<string, unknown>, activity: Record<string, unknown>): Promise<SendOutcome> {
     try {
       await this.adapter.continueConversationAsync(this.appId, reference as Partial<ConversationReference>, async (ctx) => {
-        activityId = (await ctx.sendActivity(activity))?.id;
+        await ctx.sendActivity(activity as Partial<Activity>);
       });
-      return { ok: true, ...(activityId ? { activityId } : {}) };
+      return { ok: true };
     } catch (err) {
       const e = err as RestLikeError;
       if (typeof e.statusCode === 'number') return { status: e.statusCode, retryAfter: e.response?.headers?.get?.('retry-after') ?? null };

@@ -1,0 +1,145 @@
+/**
+ * The outbox worker: claims due messages from the store, paces them through the rate limiter,
+ * sends each on its stored conversation reference and records the outcome of every attempt
+ * (sent, retry later, unreachable, failed). Nothing is sent that was not first written to the store.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { OutboxItem, Store } from '../../adapters/store/store.js';
+import type { Logger } from '../../log.js';
+import type { Clock } from './clock.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { classify, type RetryPolicy, type SendOutcome } from './retry-policy.js';
+
+/** Sends one activity on a conversation reference (the Bot Framework adapter in production). */
+export interface Sender {
+  send(reference: Record<string, unknown>, activity: Record<string, unknown>): Promise<SendOutcome>;
+}
+
+const Payload = z.object({ activity: z.record(z.string(), z.unknown()) });
+
+export interface WorkerOptions {
+  batchSize: number;
+  concurrency: number;
+  /** Pause between polls when nothing is due. */
+  idleMs: number;
+  policy: RetryPolicy;
+  random?: () => number;
+}
+
+export interface BatchResult {
+  claimed: number;
+  sent: number;
+  retried: number;
+  unreachable: number;
+  failed: number;
+}
+
+export class OutboxWorker {
+  /** Unique per process start: items another (dead) worker left 'sending' are claimed again. */
+  readonly id = `worker-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly sender: Sender,
+    private readonly limiter: RateLimiter,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly opts: WorkerOptions,
+  ) {}
+
+  /** Polls until stopped. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        let r: BatchResult | undefined;
+        try {
+          r = await this.runOnce();
+        } catch (err) {
+          this.log.error({ err }, 'outbox batch failed');
+        }
+        if (this.running && (!r || r.claimed === 0)) {
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, this.opts.idleMs);
+            this.wakeUp = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          });
+          this.wakeUp = null;
+        }
+      }
+    })();
+  }
+
+  /** Something was enqueued: look now rather than at the next poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Stops polling and waits for the batch in flight to be recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  /** Claims one batch of due items and sends them (at most `concurrency` at a time). */
+  async runOnce(): Promise<BatchResult> {
+    const items = await this.store.claimOutbox(this.id, new Date(this.clock.now()).toISOString(), this.opts.batchSize);
+    const result: BatchResult = { claimed: items.length, sent: 0, retried: 0, unreachable: 0, failed: 0 };
+    let next = 0;
+    const lanes = Array.from({ length: Math.min(this.opts.concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const kind = await this.deliver(items[next++]!);
+        result[kind === 'retry' ? 'retried' : kind]++;
+      }
+    });
+    await Promise.all(lanes);
+    return result;
+  }
+
+  private async deliver(item: OutboxItem): Promise<'sent' | 'retry' | 'unreachable' | 'failed'> {
+    const payload = Payload.safeParse(item.payload);
+    const ref = await this.store.getConversationRef(item.conversationKey);
+    const nowIso = () => new Date(this.clock.now()).toISOString();
+    if (!payload.success) {
+      await this.store.completeOutbox(item.id, { status: 'failed', lastStatus: null, lastError: 'the stored message is malformed', dueAt: item.dueAt });
+      return 'failed';
+    }
+    if (!ref) {
+      await this.store.completeOutbox(item.id, { status: 'unreachable', lastStatus: null, lastError: 'no conversation: the user never talked to the bot (or the app is not installed)', dueAt: item.dueAt });
+      return 'unreachable';
+    }
+    const conversation = ref.reference.conversation as { tenantId?: string } | undefined;
+    await this.limiter.acquire(this.clock, { conversationKey: item.conversationKey, tenantId: conversation?.tenantId ?? 'unknown' });
+    let outcome: SendOutcome;
+    try {
+      outcome = await this.sender.send(ref.reference, payload.data.activity);
+    } catch (err) {
+      outcome = { networkError: (err as Error).message };
+    }
+    const decision = classify(outcome, { attempt: item.attempts, now: this.clock.now(), policy: this.opts.policy, ...(this.opts.random ? { random: this.opts.random } : {}) });
+    const status = 'status' in outcome ? outcome.status : 'ok' in outcome ? 200 : null;
+    switch (decision.kind) {
+      case 'sent':
+        await this.store.completeOutbox(item.id, { status: 'sent', lastStatus: 200, lastError: null, dueAt: item.dueAt });
+        return 'sent';
+      case 'retry':
+        await this.store.completeOutbox(item.id, { status: 'queued', lastStatus: status, lastError: decision.reason, dueAt: new Date(this.clock.now() + decision.delayMs).toISOString() });
+        return 'retry';
+      case 'unreachable':
+        await this.store.completeOutbox(item.id, { status: 'unreachable', lastStatus: decision.status, lastError: decision.reason, dueAt: nowIso() });
+        return 'unreachable';
+      case 'failed':
+        this.log.warn({ item: item.id, reason: decision.reason }, 'outbox message failed');
+        await this.store.completeOutbox(item.id, { status: 'failed', lastStatus: decision.status ?? status, lastError: decision.reason, dueAt: nowIso() });
+        return 'failed';
+    }
+  }
+}
