@@ -24,6 +24,7 @@ import { salesReducer } from './services/ledger.js';
 import { ProgramService, loadEdition } from './services/program.js';
 import { publisherCommands, publisherVerbs } from './adapters/bot/flows/publisher.js';
 import { programNotifications, rewardsTeamCommands, rewardsTeamVerbs } from './adapters/bot/flows/rewards-team.js';
+import { scanNotifications } from './adapters/bot/flows/automatic.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -40,6 +41,8 @@ export interface App {
   bot: RewardsBot;
   /** Sends what the outbox holds; runs between start() and stop(). */
   worker: OutboxWorker;
+  /** Queues the time-based notifications that are due (also run by the scheduler). */
+  scan(): Promise<void>;
   /** Opens the store, loads demo data if due, listens. Resolves with the bound port. */
   start(): Promise<number>;
   /** Stops accepting requests, finishes in-flight writes, closes the store. */
@@ -94,11 +97,23 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     policy: RetryPolicySchema.parse({ maxAttempts: config.outbox.maxAttempts }),
   });
   let started = false;
+  let timer: NodeJS.Timeout | undefined;
+  let scanning: Promise<void> = Promise.resolve();
+  const scan = () => {
+    scanning = scanning
+      .then(() => scanNotifications(deps))
+      .then((r) => void (r.enqueued && log.info(r, 'scheduled notifications queued')))
+      .catch((err: unknown) => log.error({ err }, 'notification scan failed'));
+  };
 
   return {
     deps,
     bot,
     worker,
+    scan: async () => {
+      scan();
+      await scanning;
+    },
     async start() {
       await store.open();
       started = true;
@@ -114,9 +129,16 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
       const port = (server.address() as AddressInfo).port;
       log.info({ port, store: store.kind, auth: config.bot.authEnabled }, 'bot listening');
       worker.start();
+      if (config.schedulerIntervalMinutes > 0) {
+        scan();
+        timer = setInterval(scan, config.schedulerIntervalMinutes * 60_000);
+        timer.unref();
+      }
       return port;
     },
     async stop() {
+      clearInterval(timer);
+      await scanning;
       await worker.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();

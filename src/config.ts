@@ -32,6 +32,7 @@ export const ConfigSchema = z
     OUTBOX_PER_CONVERSATION_PER_SECOND: z.coerce.number({ message: 'expected a number' }).int().min(0).default(7),
     OUTBOX_PER_CONVERSATION_PER_30S: z.coerce.number({ message: 'expected a number' }).int().min(0).default(60),
     OUTBOX_PER_TENANT_PER_SECOND: z.coerce.number({ message: 'expected a number' }).int().min(0).default(50),
+    SCHEDULER_INTERVAL_MINUTES: z.coerce.number({ message: 'expected a number of minutes' }).min(0).max(1440).default(60),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -69,6 +70,8 @@ export const ConfigSchema = z
       },
       playground: { enabled: c.PLAYGROUND ?? (!authEnabled && c.NODE_ENV === 'development'), port: c.PLAYGROUND_PORT, user: c.PLAYGROUND_USER },
       logLevel: c.LOG_LEVEL,
+      /** How often time-based notifications are checked (0: never; also once at start-up). */
+      schedulerIntervalMinutes: c.SCHEDULER_INTERVAL_MINUTES,
       /** 0 turns a limit off. Defaults: the Teams limits. */
       outbox: {
         concurrency: c.OUTBOX_CONCURRENCY,

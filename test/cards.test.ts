@@ -8,6 +8,7 @@ const samples: { [K in CardName]: CardModels[K] } = {
   whoami: { summary: 'You are Alex', facts: [{ title: 'Company', value: 'Contoso' }] },
   'unknown-command': { heading: 'I don’t know that', commands: [{ name: 'help', description: 'What I can do' }] },
   message: { title: 'Done', text: 'It worked', reference: 'abc123' },
+  notice: { title: 'Offer is live', text: 'Enroll', buttonTitle: 'Enroll in Marketplace Rewards Program', verb: 'enroll.submit' },
   enroll: { banner: '', bannerColor: 'Default', company: 'Contoso', mpnId: '123456', intro: 'Enroll', offers: [{ name: 'Offer', detail: 'Transact' }], canEnroll: true },
   'contact-form': {
     banner: 'Fix it',

@@ -91,6 +91,8 @@ export interface CardModels {
   whoami: { summary: string; facts: Array<{ title: string; value: string }> };
   'unknown-command': { heading: string; commands: CommandLine[] };
   message: { title: string; text: string; reference: string };
+  /** An automatic message, with one optional button. */
+  notice: { title: string; text: string; buttonTitle: string; verb: string };
 }
 export type CardName = keyof CardModels;
 

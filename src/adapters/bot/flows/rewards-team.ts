@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { TurnContext } from 'botbuilder';
 import type { Activation, Staff } from '../../../domain/model.js';
-import type { ProgramEvent } from '../../../domain/program/index.js';
+import { REVOCATION_REASON_TEXT, type ProgramEvent } from '../../../domain/program/index.js';
 import { AppError } from '../../../services/errors.js';
 import { getChannels, setChannel, type ChannelRole } from '../../../services/channels.js';
 import type { PublisherDoc } from '../../store/store.js';
@@ -113,6 +113,23 @@ export const rewardsTeamVerbs: Record<string, VerbHandler> = {
 
 // ---- automatic messages ------------------------------------------------------------------------------
 
+/** Who hears about the company's program: its marketing contact and its owners and managers, where reachable. */
+export async function publisherRecipients(deps: BotDeps, doc: PublisherDoc): Promise<string[]> {
+  const people = new Set<string>(doc.publisher.users.filter((u) => u.role === 'owner' || u.role === 'manager').map((u) => u.aadObjectId));
+  if (doc.state.contact) people.add(doc.state.contact.aadObjectId);
+  const keys: string[] = [];
+  for (const aad of people) {
+    for (const t of doc.publisher.tenantIds) {
+      // Someone who never talked to the bot has no conversation to post in.
+      if (await deps.store.getConversationRef(`user:${t}:${aad}`)) {
+        keys.push(`user:${t}:${aad}`);
+        break;
+      }
+    }
+  }
+  return keys;
+}
+
 /** The conversation of a publisher user, under the tenant they talked to the bot from. */
 async function userConversation(deps: BotDeps, doc: PublisherDoc, aadObjectId: string): Promise<string> {
   for (const t of doc.publisher.tenantIds) {
@@ -146,6 +163,22 @@ export function programNotifications(deps: BotDeps) {
           payload: textMessage(deps, 'The Rewards team is on it', `A member of the Rewards team contacted ${doc.state.contact?.name ?? 'your marketing contact'} about ${benefit}.`),
           dueAt: now,
         });
+      } else if (e.type === 'transaction_marked' && e.to !== 'billed') {
+        const what = e.to === 'fraud' ? 'marked fraudulent' : e.to === 'cancelled_accidental' ? 'cancelled as an accidental purchase' : 'cancelled before use';
+        for (const key of await publisherRecipients(deps, doc)) {
+          items.push({ idempotencyKey: `tx:${e.transactionId}:${e.to}:${key}`, conversationKey: key, payload: textMessage(deps, 'A transaction no longer counts', `Transaction ${e.transactionId} was ${what}${e.note ? ` (${e.note})` : ''}, so it no longer counts toward your tier. Type status to see your tier now.`), dueAt: now });
+        }
+      } else if (e.type === 'activation_revoked') {
+        const a = doc.state.activations.find((x) => x.id === e.activationId);
+        const benefit = deps.program.edition.benefits.find((b) => b.id === a?.benefitId)?.name ?? 'A benefit';
+        for (const key of await publisherRecipients(deps, doc)) {
+          items.push({ idempotencyKey: `revoked:${e.activationId}:${key}`, conversationKey: key, payload: textMessage(deps, 'A benefit was revoked', `${benefit} was revoked: ${e.reason}.`), dueAt: now });
+        }
+      } else if (e.type === 'benefits_revoked') {
+        const reason = REVOCATION_REASON_TEXT[e.reason];
+        for (const key of await publisherRecipients(deps, doc)) {
+          items.push({ idempotencyKey: `revoked-all:${e.at}:${key}`, conversationKey: key, payload: textMessage(deps, 'Your benefits were revoked', `Microsoft revoked ${doc.publisher.name}'s Marketplace Rewards benefits: ${reason}.${e.note ? ` ${e.note}` : ''}`), dueAt: now });
+        }
       } else if (e.type === 'tech_requested' && channels.rewards) {
         const by = doc.publisher.users.find((u) => u.aadObjectId === e.request.requestedBy);
         items.push({
