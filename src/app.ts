@@ -13,6 +13,7 @@ import { RewardsBot, turnErrorHandler } from './adapters/bot/rewards-bot.js';
 import { helpCommand } from './adapters/bot/commands/help.js';
 import { whoamiCommand } from './adapters/bot/commands/whoami.js';
 import type { BotDeps, Command } from './adapters/bot/turn.js';
+import type { VerbHandler } from './adapters/bot/rewards-bot.js';
 import { createAdapter, createServer, listen } from './adapters/http/server.js';
 import { BotFrameworkSender } from './adapters/bot/proactive-sender.js';
 import { OutboxWorker } from './services/outbox/worker.js';
@@ -25,6 +26,9 @@ import { ProgramService, loadEdition } from './services/program.js';
 import { publisherCommands, publisherVerbs } from './adapters/bot/flows/publisher.js';
 import { programNotifications, rewardsTeamCommands, rewardsTeamVerbs } from './adapters/bot/flows/rewards-team.js';
 import { scanNotifications } from './adapters/bot/flows/automatic.js';
+import { campaignFlows, verifyExport } from './adapters/bot/flows/campaigns.js';
+import { CampaignProgress } from './adapters/bot/campaign-progress.js';
+import { CampaignService } from './services/campaigns.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -43,24 +47,26 @@ export interface App {
   worker: OutboxWorker;
   /** Queues the time-based notifications that are due (also run by the scheduler). */
   scan(): Promise<void>;
+  /** Updates campaign progress cards in place (every few seconds while running). */
+  progress: CampaignProgress;
   /** Opens the store, loads demo data if due, listens. Resolves with the bound port. */
   start(): Promise<number>;
   /** Stops accepting requests, finishes in-flight writes, closes the store. */
   stop(): Promise<void>;
 }
 
-export function commandTable(): Command[] {
-  const table: Command[] = [];
-  table.push(helpCommand(() => table), whoamiCommand, ...publisherCommands, ...rewardsTeamCommands);
-  return table;
+/** Every command and card verb, in one place. */
+export function routeTables(deps: BotDeps): { commands: Command[]; verbs: Record<string, VerbHandler> } {
+  const campaigns = campaignFlows({ campaigns: deps.campaigns, secret: () => deps.campaigns.secret() });
+  const commands: Command[] = [];
+  commands.push(helpCommand(() => commands), whoamiCommand, ...publisherCommands, ...rewardsTeamCommands, ...campaigns.commands);
+  return { commands, verbs: { ...publisherVerbs, ...rewardsTeamVerbs, ...campaigns.verbs } };
 }
-
-export const verbTable = { ...publisherVerbs, ...rewardsTeamVerbs };
 
 /** Services and rendering the bot needs, wired together (program events feed the notifications). */
 export function createBotDeps(config: Config, store: Store, log: Logger, now: () => Date = () => new Date()): BotDeps {
   const program = new ProgramService(store, loadEdition(config.programEdition), now);
-  const deps: BotDeps = { config, store, cards: new CardRenderer(), log, program, now };
+  const deps: BotDeps = { config, store, cards: new CardRenderer(), log, program, campaigns: new CampaignService(store, program, now), now };
   program.onEvents(programNotifications(deps));
   return deps;
 }
@@ -88,8 +94,23 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const deps = createBotDeps(config, store, log, opts.now);
   const adapter = createAdapter(config, opts.authSettings, opts.credentialsFactory);
   adapter.onTurnError = turnErrorHandler(deps);
-  const bot = new RewardsBot(deps, commandTable(), verbTable);
+  const routes = routeTables(deps);
+  const bot = new RewardsBot(deps, routes.commands, routes.verbs);
   const server = createServer({ config, adapter, bot, store, log });
+  // Per-recipient campaign results; the link in the progress card is signed and expires.
+  server.get('/api/campaigns/:id/results.csv', async (req, res) => {
+    const q = req.query as Record<string, string | undefined>;
+    const id = String(req.params.id ?? '');
+    if (!verifyExport(id, q.exp ?? '', q.sig ?? '', await deps.campaigns.secret(), deps.now())) {
+      res.send(403, { error: 'This export link is invalid or has expired: use Refresh on the campaign card for a new one.' });
+      return;
+    }
+    const csv = await deps.campaigns.csv(id);
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename="${id}.csv"`);
+    res.sendRaw(200, csv);
+  });
+  const progress = new CampaignProgress(deps, deps.campaigns, adapter);
   const worker = new OutboxWorker(store, new BotFrameworkSender(adapter, config.bot.appId), new RateLimiter(rateLimits(config)), systemClock, log, {
     batchSize: 100,
     concurrency: config.outbox.concurrency,
@@ -110,6 +131,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     deps,
     bot,
     worker,
+    progress,
     scan: async () => {
       scan();
       await scanning;
@@ -129,6 +151,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
       const port = (server.address() as AddressInfo).port;
       log.info({ port, store: store.kind, auth: config.bot.authEnabled }, 'bot listening');
       worker.start();
+      progress.start();
       if (config.schedulerIntervalMinutes > 0) {
         scan();
         timer = setInterval(scan, config.schedulerIntervalMinutes * 60_000);
@@ -139,6 +162,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     async stop() {
       clearInterval(timer);
       await scanning;
+      await progress.stop();
       await worker.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();

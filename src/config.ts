@@ -24,6 +24,7 @@ export const ConfigSchema = z
     MicrosoftAppPassword: z.string().default(''),
     MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'expected MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
     MicrosoftAppTenantId: z.string().default(''),
+    PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'expected the bot’s public base URL, such as https://rewards.example.com' }).optional(),
     PLAYGROUND: onOff.optional(),
     PLAYGROUND_PORT: port.default(56150),
     PLAYGROUND_USER: z.enum(['20', '21', '22', '23', '24', '25'], { message: 'expected 20 to 25 (the Playground mock user, see README)' }).default('20'),
@@ -68,6 +69,8 @@ export const ConfigSchema = z
         appTenantId: c.MicrosoftAppTenantId,
         authEnabled,
       },
+      /** Base of links the bot hands out (CSV exports); by default this machine. */
+      publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
       playground: { enabled: c.PLAYGROUND ?? (!authEnabled && c.NODE_ENV === 'development'), port: c.PLAYGROUND_PORT, user: c.PLAYGROUND_USER },
       logLevel: c.LOG_LEVEL,
       /** How often time-based notifications are checked (0: never; also once at start-up). */

@@ -10,7 +10,7 @@ import { RewardsBot, turnErrorHandler } from '../../src/adapters/bot/rewards-bot
 import type { BotDeps } from '../../src/adapters/bot/turn.js';
 import { LowdbStore } from '../../src/adapters/store/lowdb/lowdb-store.js';
 import type { ImportBatch } from '../../src/adapters/store/store.js';
-import { commandTable, createBotDeps, verbTable } from '../../src/app.js';
+import { createBotDeps, routeTables } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { PLAYGROUND_TENANT, demoData } from '../../src/services/demo-data.js';
@@ -49,7 +49,8 @@ export class Harness {
     await this.store.open();
     const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: this.dir, PROGRAM_EDITION: this.edition });
     this.deps = createBotDeps(config, this.store, createLogger('silent'), () => NOW);
-    const bot = new RewardsBot(this.deps, commandTable(), verbTable);
+    const routes = routeTables(this.deps);
+    const bot = new RewardsBot(this.deps, routes.commands, routes.verbs);
     this.adapter = new TestAdapter((ctx) => bot.run(ctx));
     this.adapter.onTurnError = turnErrorHandler(this.deps);
   }

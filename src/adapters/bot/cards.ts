@@ -66,6 +66,36 @@ export interface CardModels {
     }>;
     otherOffers: Array<{ title: string; offerId: string }>;
   };
+  'campaign-composer': Banner & {
+    titleValue: string;
+    textValue: string;
+    linkTitleValue: string;
+    linkUrlValue: string;
+    audienceValue: string;
+    tierValue: string;
+    listingTypeValue: string;
+    marketplaceValue: string;
+    publisherIdsValue: string;
+    peopleValue: string;
+    sendDateValue: string;
+    sendTimeValue: string;
+    audiences: Choice[];
+    listingTypes: Choice[];
+    marketplaces: Choice[];
+    errors: { title: string; text: string; linkUrl: string; audience: string; sendAt: string };
+  };
+  'campaign-progress': {
+    title: string;
+    statusLine: string;
+    statusColor: string;
+    bar: string;
+    counts: Fact[];
+    audienceLine: string;
+    campaignId: string;
+    canCancel: boolean;
+    exportUrl: string;
+  };
+  'campaign-message': Banner & { title: string; bodyMarkdown: string; linkTitle: string; linkUrl: string; campaignId: string };
   'activation-notice': Banner & {
     title: string;
     stateLine: string;
@@ -105,10 +135,11 @@ export function escapeMarkdown(text: string): string {
 }
 
 /**
- * Keys whose strings are not shown as text: input prefills (`…Value`), choice values, verbs, ids
- * and colours. They travel back to the bot or into an input box, so they stay exactly as given.
+ * Keys whose strings are not shown as text: input prefills (`…Value`), choice values, verbs, ids,
+ * colours and URLs. They travel back to the bot, into an input box or a link, so they stay exactly
+ * as given. `…Markdown` is staff-written campaign text, meant to be formatted.
  */
-const RAW_KEY = /(Value|Id|Color)$|^(choice|verb|color|bar)$/;
+const RAW_KEY = /(Value|Id|Color|Url|Markdown)$|^(choice|verb|color|bar)$/;
 
 function escapeAll<T>(value: T, key = ''): T {
   if (typeof value === 'string') return (RAW_KEY.test(key) ? value : escapeMarkdown(value)) as T;

@@ -8,8 +8,8 @@ import { Dialog, DialogSet, type DialogContext, type DialogTurnResult } from 'bo
 import type { Store } from '../store/store.js';
 import { StoreBotStorage } from '../store/bot-storage.js';
 
-export type FormName = 'enroll' | 'contact' | 'tech';
-export const FORM_NAMES: readonly FormName[] = ['enroll', 'contact', 'tech'];
+export type FormName = 'enroll' | 'contact' | 'tech' | 'campaign';
+export const FORM_NAMES: readonly FormName[] = ['enroll', 'contact', 'tech', 'campaign'];
 
 export interface FormState {
   draft: Record<string, string>;

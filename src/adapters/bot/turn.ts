@@ -4,6 +4,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { Identity, PublisherDoc, Store } from '../store/store.js';
 import type { ProgramService } from '../../services/program.js';
+import type { CampaignService } from '../../services/campaigns.js';
 import type { CardRenderer } from './cards.js';
 import type { Forms } from './forms.js';
 
@@ -13,6 +14,7 @@ export interface BotDeps {
   cards: CardRenderer;
   log: Logger;
   program: ProgramService;
+  campaigns: CampaignService;
   /** The clock (tests pin it). */
   now: () => Date;
 }

@@ -50,6 +50,7 @@ export interface ServerDeps {
 
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'rewards-bot', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
 
   server.post('/api/messages', async (req, res) => {

@@ -1,0 +1,57 @@
+/**
+ * Keeps each active campaign's progress card current by updating it in place, at most once every
+ * few seconds per campaign (far under Teams' limits), and only when a count changed.
+ */
+import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { CampaignService } from '../../services/campaigns.js';
+import type { BotDeps } from './turn.js';
+import { progressCard } from './flows/campaigns.js';
+
+export class CampaignProgress {
+  private readonly shown = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: BotDeps,
+    private readonly campaigns: CampaignService,
+    private readonly adapter: CloudAdapter,
+    private readonly intervalMs = 5_000,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.running = this.running.then(() => this.tick()).catch((err: unknown) => this.deps.log.warn({ err }, 'campaign progress update failed'));
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One round: update every active campaign's card whose counts changed; finish settled ones. */
+  async tick(): Promise<void> {
+    const secret = await this.campaigns.secret();
+    for (const id of await this.campaigns.activeIds()) {
+      const c = await this.campaigns.get(id);
+      if (!c) continue;
+      const s = await this.campaigns.stats(id);
+      const settled = s.total > 0 && s.sent + s.failed + s.unreachable + s.cancelled === s.total;
+      const signature = JSON.stringify(s);
+      if (c.progress && this.shown.get(id) !== signature) {
+        const ref = await this.deps.store.getConversationRef(c.progress.conversationKey);
+        if (ref) {
+          const card = progressCard(this.deps, settled ? { ...c, status: 'done' } : c, s, secret);
+          const activity: Partial<Activity> = { type: 'message', id: c.progress.activityId, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] };
+          await this.adapter.continueConversationAsync(this.deps.config.bot.appId, ref.reference as Partial<ConversationReference>, async (ctx) => {
+            await ctx.updateActivity(activity);
+          });
+        }
+        this.shown.set(id, signature);
+      }
+      if (settled) await this.campaigns.finish(id);
+    }
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * Campaigns in chat (Rewards team only): the composer card (with the recipient count before
+ * sending, preview to self, send now or at a time), the progress card (refreshed in place, cancel,
+ * CSV export link) and the Acknowledge button on the message publishers receive.
+ */
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import { ListingType, Marketplace } from '../../../domain/model.js';
+import { Audience, AudienceKind, CampaignContent, type Campaign, type CampaignService, type CampaignStats } from '../../../services/campaigns.js';
+import { AppError } from '../../../services/errors.js';
+import type { Banner, CardModels } from '../cards.js';
+import type { VerbHandler } from '../rewards-bot.js';
+import type { BotDeps, Command, Turn } from '../turn.js';
+import { conversationKey } from '../rewards-bot.js';
+import { progressBar } from './present.js';
+import { staffCaller } from './rewards-team.js';
+
+const AUDIENCE_TITLES: Record<z.infer<typeof AudienceKind>, string> = {
+  all: 'All publishers',
+  enrolled: 'Enrolled publishers',
+  not_enrolled: 'Publishers not enrolled',
+  tier_at_least: 'Tier at least…',
+  listing_type: 'Publishers with a live offer of listing type…',
+  marketplace: 'Publishers live on marketplace…',
+  publishers: 'Named publishers…',
+};
+
+/** What the composer sends back (all strings; checked field by field below). */
+const ComposerData = z.object({
+  title: z.string().max(400).default(''),
+  text: z.string().max(8000).default(''),
+  linkTitle: z.string().max(200).default(''),
+  linkUrl: z.string().max(2000).default(''),
+  audience: z.string().max(40).default('all'),
+  tier: z.union([z.string(), z.number()]).default(''),
+  listingType: z.string().max(40).default(''),
+  marketplace: z.string().max(40).default(''),
+  publisherIds: z.string().max(20_000).default(''),
+  people: z.string().max(40).default('account_users'),
+  sendDate: z.string().max(20).default(''),
+  sendTime: z.string().max(20).default(''),
+});
+type ComposerData = z.infer<typeof ComposerData>;
+
+type Errors = CardModels['campaign-composer']['errors'];
+const noErrors: Errors = { title: '', text: '', linkUrl: '', audience: '', sendAt: '' };
+
+function composer(deps: BotDeps, d: Partial<ComposerData>, banner: Banner, errors: Errors = noErrors) {
+  return deps.cards.card('campaign-composer', {
+    ...banner,
+    titleValue: d.title ?? '',
+    textValue: d.text ?? '',
+    linkTitleValue: d.linkTitle ?? '',
+    linkUrlValue: d.linkUrl ?? '',
+    audienceValue: d.audience ?? 'all',
+    tierValue: String(d.tier ?? ''),
+    listingTypeValue: d.listingType ?? '',
+    marketplaceValue: d.marketplace ?? '',
+    publisherIdsValue: d.publisherIds ?? '',
+    peopleValue: d.people ?? 'account_users',
+    sendDateValue: d.sendDate ?? '',
+    sendTimeValue: d.sendTime ?? '',
+    audiences: AudienceKind.options.map((k) => ({ title: AUDIENCE_TITLES[k], choice: k })),
+    listingTypes: ListingType.options.map((l) => ({ title: l, choice: l })),
+    marketplaces: Marketplace.options.map((m) => ({ title: m === 'appsource' ? 'AppSource' : 'Azure Marketplace', choice: m })),
+    errors,
+  });
+}
+
+/** The composer's fields as a campaign, or the field errors. */
+function parseComposer(d: ComposerData, now: Date): { ok: true; content: CampaignContent; audience: Audience; sendAt?: string } | { ok: false; errors: Errors } {
+  const errors: Errors = { ...noErrors };
+  const content = CampaignContent.safeParse({ title: d.title, text: d.text, linkTitle: d.linkTitle, linkUrl: d.linkUrl });
+  if (!content.success) for (const i of content.error.issues) (errors as Record<string, string>)[String(i.path[0])] = i.message;
+  if (content.success && content.data.linkUrl && !content.data.linkTitle) errors.linkUrl = 'Give the link button a title.';
+  const audience = Audience.safeParse({
+    kind: d.audience,
+    ...(d.tier !== '' ? { tier: d.tier } : {}),
+    ...(d.listingType ? { listingType: d.listingType } : {}),
+    ...(d.marketplace ? { marketplace: d.marketplace } : {}),
+    ...(d.publisherIds.trim() ? { publisherIds: d.publisherIds.split(/[,\s]+/).filter(Boolean) } : {}),
+    people: d.people,
+  });
+  if (!audience.success) errors.audience = audience.error.issues.map((i) => i.message).join(' ');
+  let sendAt: string | undefined;
+  if (d.sendDate || d.sendTime) {
+    const at = new Date(`${d.sendDate}T${d.sendTime || '00:00'}:00Z`);
+    if (!d.sendDate || Number.isNaN(at.getTime())) errors.sendAt = 'Give a date (and time) in UTC, or leave both empty to send now.';
+    else if (at.getTime() < now.getTime() - 60_000) errors.sendAt = 'That time has passed: leave it empty to send now.';
+    else sendAt = at.toISOString();
+  }
+  if (Object.values(errors).some(Boolean) || !content.success || !audience.success) return { ok: false, errors };
+  return { ok: true, content: content.data, audience: audience.data, ...(sendAt ? { sendAt } : {}) };
+}
+
+/** The card a recipient gets. */
+export function campaignMessage(deps: BotDeps, c: Campaign, banner: Banner = { banner: '', bannerColor: 'Default' }) {
+  return deps.cards.card('campaign-message', { ...banner, title: c.content.title, bodyMarkdown: c.content.text, linkTitle: c.content.linkTitle, linkUrl: c.content.linkUrl, campaignId: c.id });
+}
+
+const card = (content: Record<string, unknown>) => ({ activity: { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content }] } });
+
+/** An export link valid for 24 hours, signed so it cannot be guessed or altered. */
+export function exportUrl(deps: BotDeps, campaignId: string, secret: string): string {
+  const exp = Math.floor(deps.now().getTime() / 1000) + 86_400;
+  const sig = createHmac('sha256', secret).update(`${campaignId}.${exp}`).digest('hex');
+  return `${deps.config.publicUrl}/api/campaigns/${encodeURIComponent(campaignId)}/results.csv?exp=${exp}&sig=${sig}`;
+}
+
+export function verifyExport(campaignId: string, exp: string, sig: string, secret: string, now: Date): boolean {
+  const want = createHmac('sha256', secret).update(`${campaignId}.${exp}`).digest('hex');
+  return /^\d+$/.test(exp) && Number(exp) * 1000 > now.getTime() && sig.length === want.length && timingSafe(sig, want);
+}
+
+function timingSafe(a: string, b: string): boolean {
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/** The live progress card. */
+export function progressCard(deps: BotDeps, c: Campaign, s: CampaignStats, secret: string) {
+  const settled = s.sent + s.failed + s.unreachable + s.cancelled;
+  const done = s.total > 0 && settled === s.total;
+  const statusLine =
+    c.status === 'cancelled'
+      ? 'Cancelled'
+      : c.status === 'scheduled' && c.sendAt && c.sendAt > deps.now().toISOString()
+        ? `Scheduled for ${c.sendAt.slice(0, 16).replace('T', ' ')} UTC`
+        : done
+          ? 'Finished'
+          : 'Sending…';
+  return deps.cards.card('campaign-progress', {
+    title: c.content.title,
+    statusLine,
+    statusColor: c.status === 'cancelled' ? 'Attention' : done ? 'Good' : 'Accent',
+    bar: progressBar(s.total ? settled / s.total : 0),
+    counts: [
+      { title: 'Recipients', value: String(s.total) },
+      { title: 'Queued', value: String(s.queued + s.sending) },
+      { title: 'Sent', value: String(s.sent) },
+      { title: 'Retrying', value: String(s.retrying) },
+      { title: 'Failed', value: String(s.failed) },
+      { title: 'Unreachable', value: String(s.unreachable) },
+      ...(s.cancelled ? [{ title: 'Cancelled', value: String(s.cancelled) }] : []),
+      { title: 'Acknowledged', value: String(s.acknowledged) },
+    ],
+    audienceLine: `Audience: ${AUDIENCE_TITLES[c.audience.kind]}${c.audience.tier !== undefined ? ` ${c.audience.tier}` : ''}${c.audience.listingType ? ` ${c.audience.listingType}` : ''}${c.audience.marketplace ? ` ${c.audience.marketplace}` : ''}${c.audience.publisherIds ? ` ${c.audience.publisherIds.join(', ')}` : ''} · ${c.audience.people === 'marketing_contacts' ? 'marketing contacts' : 'all account users'}`,
+    campaignId: c.id,
+    canCancel: c.status !== 'cancelled' && !done,
+    exportUrl: exportUrl(deps, c.id, secret),
+  });
+}
+
+export interface CampaignDeps {
+  campaigns: CampaignService;
+  secret: () => Promise<string>;
+}
+
+export function campaignFlows(cd: CampaignDeps): { commands: Command[]; verbs: Record<string, VerbHandler> } {
+  const formData = async (turn: Turn, data: unknown) => {
+    const d = ComposerData.safeParse(data ?? {});
+    if (!d.success) throw new AppError('invalid_input', 'That form could not be read. Type campaign for a fresh one.');
+    await (await turn.forms()).open('campaign', Object.fromEntries(Object.entries(d.data).map(([k, v]) => [k, String(v)])));
+    return d.data;
+  };
+
+  const command: Command = {
+    name: 'campaign',
+    description: 'Compose and send a campaign to publishers',
+    audience: 'staff',
+    async handle(turn, deps) {
+      staffCaller(turn, 'rewards');
+      const forms = await turn.forms();
+      const draft = forms.state('campaign')?.draft ?? {};
+      await forms.open('campaign', draft);
+      await turn.ctx.sendActivity({ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: composer(deps, draft, { banner: '', bannerColor: 'Default' }) }] });
+    },
+  };
+
+  const count: VerbHandler = async (turn, data, deps) => {
+    staffCaller(turn, 'rewards');
+    const d = await formData(turn, data);
+    const p = parseComposer(d, deps.now());
+    if (!p.ok) return composer(deps, d, { banner: 'Please correct the fields marked below.', bannerColor: 'Attention' }, p.errors);
+    const rs = await cd.campaigns.recipients(p.audience);
+    const reachable = rs.filter((r) => r.reachable).length;
+    return composer(deps, d, { banner: `${rs.length} recipients (${reachable} reachable in Teams; the others never installed the app).`, bannerColor: 'Good' });
+  };
+
+  const preview: VerbHandler = async (turn, data, deps) => {
+    const staff = staffCaller(turn, 'rewards');
+    const d = await formData(turn, data);
+    const p = parseComposer(d, deps.now());
+    if (!p.ok) return composer(deps, d, { banner: 'Please correct the fields marked below.', bannerColor: 'Attention' }, p.errors);
+    const draft: Campaign = { id: 'preview', content: p.content, audience: p.audience, createdBy: staff.aadObjectId, createdAt: deps.now().toISOString(), status: 'draft', sendAt: null, recipients: 0, progress: null, acknowledgedBy: [] };
+    await turn.ctx.sendActivity({ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: campaignMessage(deps, draft) }] });
+    return composer(deps, d, { banner: 'Preview sent to you below.', bannerColor: 'Good' });
+  };
+
+  const send: VerbHandler = async (turn, data, deps) => {
+    const staff = staffCaller(turn, 'rewards');
+    // The same Send delivered twice (or clicked on a composer already sent) must not make a second campaign.
+    if (!(await turn.forms()).state('campaign')) throw new AppError('conflict', 'This composer was already sent. Type campaign to write a new one.');
+    const d = await formData(turn, data);
+    const p = parseComposer(d, deps.now());
+    if (!p.ok) return composer(deps, d, { banner: 'Please correct the fields marked below. Nothing was sent.', bannerColor: 'Attention' }, p.errors);
+    const created = await cd.campaigns.create(p.content, p.audience, staff.aadObjectId);
+    const { campaign } = await cd.campaigns.send(created.id, staff.aadObjectId, (c) => card(campaignMessage(deps, c)), p.sendAt);
+    await (await turn.forms()).close();
+    // The composer card becomes the progress card; remember where it is to update it in place.
+    if (turn.ctx.activity.replyToId) await cd.campaigns.setProgressCard(campaign.id, { conversationKey: progressConversationKey(turn), activityId: turn.ctx.activity.replyToId });
+    return progressCard(deps, campaign, await cd.campaigns.stats(campaign.id), await cd.secret());
+  };
+
+  const CampaignRef = z.object({ campaignId: z.string().max(40) });
+  const refOf = (data: unknown) => {
+    const r = CampaignRef.safeParse(data);
+    if (!r.success) throw new AppError('invalid_input', 'That button’s data could not be read.');
+    return r.data.campaignId;
+  };
+
+  const refresh: VerbHandler = async (turn, data, deps) => {
+    staffCaller(turn, 'rewards');
+    const c = await cd.campaigns.get(refOf(data));
+    if (!c) throw new AppError('not_found', 'This campaign no longer exists.');
+    return progressCard(deps, c, await cd.campaigns.stats(c.id), await cd.secret());
+  };
+
+  const cancel: VerbHandler = async (turn, data, deps) => {
+    const staff = staffCaller(turn, 'rewards');
+    const id = refOf(data);
+    await cd.campaigns.cancel(id, staff.aadObjectId);
+    const c = (await cd.campaigns.get(id))!;
+    return progressCard(deps, c, await cd.campaigns.stats(id), await cd.secret());
+  };
+
+  const ack: VerbHandler = async (turn, data, deps) => {
+    const id = refOf(data);
+    const aad = turn.ctx.activity.from?.aadObjectId;
+    if (!aad) throw new AppError('unknown_user', 'I could not tell who you are.');
+    await cd.campaigns.acknowledge(id, aad.toLowerCase());
+    const c = (await cd.campaigns.get(id))!;
+    return campaignMessage(deps, c, { banner: 'Thanks: acknowledged.', bannerColor: 'Good' });
+  };
+
+  return {
+    commands: [command],
+    verbs: { 'campaign.count': count, 'campaign.preview': preview, 'campaign.send': send, 'campaign.refresh': refresh, 'campaign.cancel': cancel, 'campaign.ack': ack },
+  };
+}
+
+/** The stored reference key of the conversation the staff member composes in. */
+function progressConversationKey(turn: Turn): string {
+  return conversationKey(turn.ctx);
+}
