@@ -13,7 +13,9 @@ import { RewardsBot, turnErrorHandler } from './adapters/bot/rewards-bot.js';
 import { helpCommand } from './adapters/bot/commands/help.js';
 import { whoamiCommand } from './adapters/bot/commands/whoami.js';
 import type { BotDeps, Command } from './adapters/bot/turn.js';
-import type { VerbHandler } from './adapters/bot/rewards-bot.js';
+import type { UnmatchedHandler, VerbHandler } from './adapters/bot/rewards-bot.js';
+import { ticketFlows } from './adapters/bot/flows/tickets.js';
+import { TicketService } from './services/tickets.js';
 import { createAdapter, createServer, listen } from './adapters/http/server.js';
 import { BotFrameworkSender } from './adapters/bot/proactive-sender.js';
 import { OutboxWorker } from './services/outbox/worker.js';
@@ -28,6 +30,7 @@ import { programNotifications, rewardsTeamCommands, rewardsTeamVerbs } from './a
 import { scanNotifications } from './adapters/bot/flows/automatic.js';
 import { campaignFlows, verifyExport } from './adapters/bot/flows/campaigns.js';
 import { CampaignProgress } from './adapters/bot/campaign-progress.js';
+import { BotFrameworkCardUpdater, type CardUpdater } from './adapters/bot/card-updater.js';
 import { CampaignService } from './services/campaigns.js';
 
 export interface AppOptions {
@@ -56,17 +59,28 @@ export interface App {
 }
 
 /** Every command and card verb, in one place. */
-export function routeTables(deps: BotDeps): { commands: Command[]; verbs: Record<string, VerbHandler> } {
+export function routeTables(deps: BotDeps): { commands: Command[]; verbs: Record<string, VerbHandler>; onUnmatched: UnmatchedHandler } {
   const campaigns = campaignFlows({ campaigns: deps.campaigns, secret: () => deps.campaigns.secret() });
+  const tickets = ticketFlows({ tickets: deps.tickets });
   const commands: Command[] = [];
-  commands.push(helpCommand(() => commands), whoamiCommand, ...publisherCommands, ...rewardsTeamCommands, ...campaigns.commands);
-  return { commands, verbs: { ...publisherVerbs, ...rewardsTeamVerbs, ...campaigns.verbs } };
+  commands.push(helpCommand(() => commands), whoamiCommand, ...publisherCommands, ...tickets.commands, ...rewardsTeamCommands, ...campaigns.commands);
+  return { commands, verbs: { ...publisherVerbs, ...rewardsTeamVerbs, ...campaigns.verbs, ...tickets.verbs }, onUnmatched: tickets.onUnmatched };
 }
 
 /** Services and rendering the bot needs, wired together (program events feed the notifications). */
-export function createBotDeps(config: Config, store: Store, log: Logger, now: () => Date = () => new Date()): BotDeps {
+export function createBotDeps(config: Config, store: Store, log: Logger, cardUpdater: CardUpdater, now: () => Date = () => new Date()): BotDeps {
   const program = new ProgramService(store, loadEdition(config.programEdition), now);
-  const deps: BotDeps = { config, store, cards: new CardRenderer(), log, program, campaigns: new CampaignService(store, program, now), now };
+  const deps: BotDeps = {
+    config,
+    store,
+    cards: new CardRenderer(),
+    log,
+    program,
+    campaigns: new CampaignService(store, program, now),
+    tickets: new TicketService(store, config.tickets, now),
+    cardUpdater,
+    now,
+  };
   program.onEvents(programNotifications(deps));
   return deps;
 }
@@ -91,11 +105,11 @@ export function rateLimits(config: Config): { perConversation: RateLimit[]; perT
 export function createApp(config: Config, opts: AppOptions = {}): App {
   const log = opts.log ?? createLogger(config.logLevel);
   const store = opts.store ?? new LowdbStore(config.dataDir);
-  const deps = createBotDeps(config, store, log, opts.now);
   const adapter = createAdapter(config, opts.authSettings, opts.credentialsFactory);
+  const deps = createBotDeps(config, store, log, new BotFrameworkCardUpdater(adapter, config.bot.appId, store), opts.now);
   adapter.onTurnError = turnErrorHandler(deps);
   const routes = routeTables(deps);
-  const bot = new RewardsBot(deps, routes.commands, routes.verbs);
+  const bot = new RewardsBot(deps, routes.commands, routes.verbs, routes.onUnmatched);
   const server = createServer({ config, adapter, bot, store, log });
   // Per-recipient campaign results; the link in the progress card is signed and expires.
   server.get('/api/campaigns/:id/results.csv', async (req, res) => {
@@ -110,7 +124,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     res.setHeader('content-disposition', `attachment; filename="${id}.csv"`);
     res.sendRaw(200, csv);
   });
-  const progress = new CampaignProgress(deps, deps.campaigns, adapter);
+  const progress = new CampaignProgress(deps, deps.campaigns, deps.cardUpdater);
   const worker = new OutboxWorker(store, new BotFrameworkSender(adapter, config.bot.appId), new RateLimiter(rateLimits(config)), systemClock, log, {
     batchSize: 100,
     concurrency: config.outbox.concurrency,

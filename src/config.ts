@@ -34,6 +34,9 @@ export const ConfigSchema = z
     OUTBOX_PER_CONVERSATION_PER_30S: z.coerce.number({ message: 'expected a number' }).int().min(0).default(60),
     OUTBOX_PER_TENANT_PER_SECOND: z.coerce.number({ message: 'expected a number' }).int().min(0).default(50),
     SCHEDULER_INTERVAL_MINUTES: z.coerce.number({ message: 'expected a number of minutes' }).min(0).max(1440).default(60),
+    TICKET_FIRST_RESPONSE_HOURS_URGENT: z.coerce.number({ message: 'expected a number of business hours' }).positive().max(200).default(4),
+    TICKET_FIRST_RESPONSE_HOURS_NORMAL: z.coerce.number({ message: 'expected a number of business hours' }).positive().max(200).default(8),
+    TICKETS_PER_USER_PER_HOUR: z.coerce.number({ message: 'expected a number' }).int().min(1).max(1000).default(5),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -73,6 +76,10 @@ export const ConfigSchema = z
       publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
       playground: { enabled: c.PLAYGROUND ?? (!authEnabled && c.NODE_ENV === 'development'), port: c.PLAYGROUND_PORT, user: c.PLAYGROUND_USER },
       logLevel: c.LOG_LEVEL,
+      tickets: {
+        firstResponseHours: { urgent: c.TICKET_FIRST_RESPONSE_HOURS_URGENT, normal: c.TICKET_FIRST_RESPONSE_HOURS_NORMAL },
+        perUserPerHour: c.TICKETS_PER_USER_PER_HOUR,
+      },
       /** How often time-based notifications are checked (0: never; also once at start-up). */
       schedulerIntervalMinutes: c.SCHEDULER_INTERVAL_MINUTES,
       /** 0 turns a limit off. Defaults: the Teams limits. */

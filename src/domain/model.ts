@@ -252,5 +252,13 @@ export const Ticket = z.object({
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
   notes: z.array(TicketNote).default([]),
+  /** First-response target (business hours after creation, by severity). */
+  firstResponseDueAt: IsoDateTime.nullable().default(null),
+  /** The overdue reminder went to the support channel. */
+  reminded: z.boolean().default(false),
+  /** Facts attached automatically (offer owner and live date for "no contact" tickets). */
+  context: z.record(z.string(), z.string()).default({}),
+  /** Where the publisher's copy of the ticket card is, to update it in place. */
+  publisherCard: z.object({ conversationKey: z.string(), activityId: z.string() }).nullable().default(null),
 });
 export type Ticket = z.infer<typeof Ticket>;

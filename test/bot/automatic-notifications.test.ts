@@ -76,7 +76,7 @@ describe('automatic notifications (scheduled scan)', function () {
     await scanNotifications(h.deps);
     expect(await keys()).to.not.include(`overdue:${activation.id}:rewards`);
     expect((await keys()).some((x) => x.startsWith('sponsorship:contoso-insights:azure-sponsorship-deployment:'))).to.equal(true);
-    const later = createBotDeps(h.deps.config, h.store, createLogger('silent'), () => new Date(NOW.getTime() + 8 * 86_400_000));
+    const later = createBotDeps(h.deps.config, h.store, createLogger('silent'), h.updates, () => new Date(NOW.getTime() + 8 * 86_400_000));
     await scanNotifications(later);
     await scanNotifications(later);
     const overdue = (await h.store.listOutbox()).filter((i) => i.idempotencyKey === `overdue:${activation.id}:rewards`);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestAdapter, type Activity } from 'botbuilder';
 import { RewardsBot, turnErrorHandler } from '../../src/adapters/bot/rewards-bot.js';
+import { RecordingCardUpdater } from '../../src/adapters/bot/card-updater.js';
 import type { BotDeps } from '../../src/adapters/bot/turn.js';
 import { LowdbStore } from '../../src/adapters/store/lowdb/lowdb-store.js';
 import type { ImportBatch } from '../../src/adapters/store/store.js';
@@ -29,6 +30,8 @@ export interface Reply {
 
 export class Harness {
   store!: LowdbStore;
+  /** Cards the bot replaced in place (campaign progress, ticket cards). */
+  readonly updates = new RecordingCardUpdater();
   deps!: BotDeps;
   private adapter!: TestAdapter;
   private constructor(readonly dir: string, readonly edition: string) {}
@@ -48,9 +51,9 @@ export class Harness {
     this.store = new LowdbStore(this.dir);
     await this.store.open();
     const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: this.dir, PROGRAM_EDITION: this.edition });
-    this.deps = createBotDeps(config, this.store, createLogger('silent'), () => NOW);
+    this.deps = createBotDeps(config, this.store, createLogger('silent'), this.updates, () => NOW);
     const routes = routeTables(this.deps);
-    const bot = new RewardsBot(this.deps, routes.commands, routes.verbs);
+    const bot = new RewardsBot(this.deps, routes.commands, routes.verbs, routes.onUnmatched);
     this.adapter = new TestAdapter((ctx) => bot.run(ctx));
     this.adapter.onTurnError = turnErrorHandler(this.deps);
   }
@@ -64,6 +67,8 @@ export class Harness {
     await this.store.close();
     await rm(this.dir, { recursive: true, force: true });
   }
+
+  private cardCounter = 0;
 
   /** Where the next activities happen: the user's personal chat (default) or a team channel. */
   channel: string | null = null;
@@ -118,7 +123,7 @@ export class Harness {
 
   /** Clicks an Action.Execute button; returns the invoke answer (status and the replacing card). */
   async click(who: Who, verb: string, data: Record<string, unknown> = {}): Promise<{ statusCode: number; type: string; card: Record<string, unknown>; text: string }> {
-    const replies = await this.process(this.activity(who, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data } } }));
+    const replies = await this.process(this.activity(who, { type: 'invoke', name: 'adaptiveCard/action', replyToId: `card-${++this.cardCounter}`, value: { action: { type: 'Action.Execute', verb, data } } }));
     const invoke = replies.find((r) => r.activity.type === 'invokeResponse');
     if (!invoke) throw new Error(`no invoke response; got ${JSON.stringify(replies.map((r) => r.activity.type))}`);
     const body = (invoke.activity.value as { body: { statusCode: number; type: string; value: Record<string, unknown> } }).body;

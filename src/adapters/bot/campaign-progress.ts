@@ -2,8 +2,8 @@
  * Keeps each active campaign's progress card current by updating it in place, at most once every
  * few seconds per campaign (far under Teams' limits), and only when a count changed.
  */
-import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import type { CampaignService } from '../../services/campaigns.js';
+import type { CardUpdater } from './card-updater.js';
 import type { BotDeps } from './turn.js';
 import { progressCard } from './flows/campaigns.js';
 
@@ -15,7 +15,7 @@ export class CampaignProgress {
   constructor(
     private readonly deps: BotDeps,
     private readonly campaigns: CampaignService,
-    private readonly adapter: CloudAdapter,
+    private readonly updater: CardUpdater,
     private readonly intervalMs = 5_000,
   ) {}
 
@@ -41,14 +41,8 @@ export class CampaignProgress {
       const settled = s.total > 0 && s.sent + s.failed + s.unreachable + s.cancelled === s.total;
       const signature = JSON.stringify(s);
       if (c.progress && this.shown.get(id) !== signature) {
-        const ref = await this.deps.store.getConversationRef(c.progress.conversationKey);
-        if (ref) {
-          const card = progressCard(this.deps, settled ? { ...c, status: 'done' } : c, s, secret);
-          const activity: Partial<Activity> = { type: 'message', id: c.progress.activityId, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] };
-          await this.adapter.continueConversationAsync(this.deps.config.bot.appId, ref.reference as Partial<ConversationReference>, async (ctx) => {
-            await ctx.updateActivity(activity);
-          });
-        }
+        const card = progressCard(this.deps, settled ? { ...c, status: 'done' } : c, s, secret);
+        await this.updater.update(c.progress.conversationKey, c.progress.activityId, card);
         this.shown.set(id, signature);
       }
       if (settled) await this.campaigns.finish(id);

@@ -96,6 +96,30 @@ export interface CardModels {
     exportUrl: string;
   };
   'campaign-message': Banner & { title: string; bodyMarkdown: string; linkTitle: string; linkUrl: string; campaignId: string };
+  'ticket-form': Banner & {
+    categories: Choice[];
+    offers: Choice[];
+    categoryValue: string;
+    offerValue: string;
+    severityValue: string;
+    descriptionValue: string;
+    errors: { description: string };
+  };
+  ticket: Banner & {
+    ticketId: string;
+    headline: string;
+    status: string;
+    statusColor: string;
+    facts: Fact[];
+    description: string;
+    history: string[];
+    canComment: boolean;
+    agents: Choice[];
+    canReply: boolean;
+    canResolve: boolean;
+    buttons: Array<{ title: string; verb: string; ticketId: string }>;
+  };
+  'ticket-list': { title: string; empty: string; sections: Array<{ title: string; tickets: Fact[] }> };
   'activation-notice': Banner & {
     title: string;
     stateLine: string;

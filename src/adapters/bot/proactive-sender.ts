@@ -20,11 +20,12 @@ export class BotFrameworkSender implements Sender {
   ) {}
 
   async send(reference: Record<string, unknown>, activity: Record<string, unknown>): Promise<SendOutcome> {
+    let activityId: string | undefined;
     try {
       await this.adapter.continueConversationAsync(this.appId, reference as Partial<ConversationReference>, async (ctx) => {
-        await ctx.sendActivity(activity as Partial<Activity>);
+        activityId = (await ctx.sendActivity(activity as Partial<Activity>))?.id;
       });
-      return { ok: true };
+      return activityId ? { ok: true, activityId } : { ok: true };
     } catch (err) {
       const e = err as RestLikeError;
       if (typeof e.statusCode === 'number') return { status: e.statusCode, retryAfter: e.response?.headers?.get?.('retry-after') ?? null };

@@ -19,6 +19,9 @@ import { FormStore, type Forms } from './forms.js';
 /** A card button's handler: answers with the card that replaces the clicked one. */
 export type VerbHandler = (turn: Turn, data: unknown, deps: BotDeps) => Promise<Record<string, unknown>>;
 
+/** Text that is no command gets a chance here first (e.g. a reply to a ticket); true = handled. */
+export type UnmatchedHandler = (turn: Turn, deps: BotDeps) => Promise<boolean>;
+
 export const CORRELATION_KEY = Symbol('correlationId');
 
 /** Normalises typed text into a command: mention removed, lower-case, single spaces. */
@@ -45,6 +48,7 @@ export class RewardsBot extends TeamsActivityHandler {
     private readonly deps: BotDeps,
     commands: Command[],
     private readonly verbs: Record<string, VerbHandler> = {},
+    private readonly onUnmatched: UnmatchedHandler = async () => false,
   ) {
     super();
     this.formStore = new FormStore(deps.store);
@@ -108,6 +112,7 @@ export class RewardsBot extends TeamsActivityHandler {
     if (firstContact && match?.name !== 'help') await sendWelcome(turn, this.deps, this.commands);
     if (!match) {
       if (firstContact) return; // the welcome card already lists the commands
+      if (await this.onUnmatched(turn, this.deps)) return;
       await ctx.sendActivity({
         attachments: [
           this.deps.cards.attachment('unknown-command', {

@@ -5,8 +5,10 @@ import type { Logger } from '../../log.js';
 import type { Identity, PublisherDoc, Store } from '../store/store.js';
 import type { ProgramService } from '../../services/program.js';
 import type { CampaignService } from '../../services/campaigns.js';
+import type { TicketService } from '../../services/tickets.js';
 import type { CardRenderer } from './cards.js';
 import type { Forms } from './forms.js';
+import type { CardUpdater } from './card-updater.js';
 
 export interface BotDeps {
   config: Config;
@@ -15,6 +17,9 @@ export interface BotDeps {
   log: Logger;
   program: ProgramService;
   campaigns: CampaignService;
+  tickets: TicketService;
+  /** Replaces cards posted earlier (progress and ticket cards). */
+  cardUpdater: CardUpdater;
   /** The clock (tests pin it). */
   now: () => Date;
 }

@@ -80,6 +80,8 @@ export const OutboxItem = z.object({
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
   claimedBy: z.string().nullable().default(null),
+  /** The id Teams gave the sent message (to update it in place later). */
+  activityId: z.string().nullable().default(null),
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
 
@@ -170,7 +172,7 @@ export interface Store {
 
   // support tickets
   /** Allocates the next ticket number (`RW-1001`, …) and stores the ticket in its publisher's document. */
-  createTicket(fields: Omit<Ticket, 'id'>): Promise<Ticket>;
+  createTicket(fields: Omit<z.input<typeof Ticket>, 'id'>): Promise<Ticket>;
   getTicket(id: string): Promise<Ticket | undefined>;
   /** Changes one ticket atomically (like updatePublisher); throwing changes nothing. */
   updateTicket<R>(id: string, change: (ticket: Ticket) => R): Promise<R>;
@@ -179,6 +181,8 @@ export interface Store {
   // outbox
   enqueueOutbox(items: Array<Pick<OutboxItem, 'idempotencyKey' | 'conversationKey' | 'payload' | 'dueAt'>>): Promise<{ enqueued: number; duplicates: number }>;
   claimOutbox(worker: string, now: string, limit: number): Promise<OutboxItem[]>;
-  completeOutbox(id: string, result: Pick<OutboxItem, 'status' | 'lastStatus' | 'lastError' | 'dueAt'>): Promise<void>;
+  completeOutbox(id: string, result: Pick<OutboxItem, 'status' | 'lastStatus' | 'lastError' | 'dueAt'> & { activityId?: string | null }): Promise<void>;
   listOutbox(filter?: { status?: OutboxItem['status'] }): Promise<OutboxItem[]>;
+  /** The item queued under an idempotency key, if any. */
+  findOutbox(idempotencyKey: string): Promise<OutboxItem | undefined>;
 }

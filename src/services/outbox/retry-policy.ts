@@ -36,7 +36,7 @@ export type RetryPolicyInput = z.input<typeof RetryPolicySchema>;
 export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze(RetryPolicySchema.parse({}));
 
 /** How one send attempt ended. `retryAfter` is the raw header value (seconds or an HTTP date). */
-export type SendOutcome = { ok: true } | { status: number; retryAfter?: string | null } | { networkError: string };
+export type SendOutcome = { ok: true; activityId?: string } | { status: number; retryAfter?: string | null } | { networkError: string };
 
 /**
  * What to do next. `status` is the HTTP status that led to the decision, when there was one, so the

@@ -128,7 +128,7 @@ export class OutboxWorker {
     const status = 'status' in outcome ? outcome.status : 'ok' in outcome ? 200 : null;
     switch (decision.kind) {
       case 'sent':
-        await this.store.completeOutbox(item.id, { status: 'sent', lastStatus: 200, lastError: null, dueAt: item.dueAt });
+        await this.store.completeOutbox(item.id, { status: 'sent', lastStatus: 200, lastError: null, dueAt: item.dueAt, activityId: 'ok' in outcome ? (outcome.activityId ?? null) : null });
         return 'sent';
       case 'retry':
         await this.store.completeOutbox(item.id, { status: 'queued', lastStatus: status, lastError: decision.reason, dueAt: new Date(this.clock.now() + decision.delayMs).toISOString() });

@@ -10,6 +10,8 @@ import { addDays, type Evaluation } from '../../../domain/program/index.js';
 import { getChannels } from '../../../services/channels.js';
 import type { BotDeps } from '../turn.js';
 import { activationNotice, publisherRecipients } from './rewards-team.js';
+import { ticketCard, ticketFlows } from './tickets.js';
+import { dueToClose } from '../../../domain/tickets.js';
 import { formatDay, formatUsd } from './present.js';
 
 type Item = Pick<OutboxItem, 'idempotencyKey' | 'conversationKey' | 'payload' | 'dueAt'>;
@@ -84,10 +86,28 @@ export async function dueNotifications(deps: BotDeps, doc: PublisherDoc, e: Eval
   return items;
 }
 
+/** Tickets: close resolved ones after a week; remind the support channel once of overdue first responses. */
+async function ticketHousekeeping(deps: BotDeps, support: string | null): Promise<number> {
+  const now = deps.now().toISOString();
+  const { sync } = ticketFlows({ tickets: deps.tickets });
+  let enqueued = 0;
+  for (const t of await deps.store.listTickets({ status: ['unassigned', 'assigned', 'waiting_on_partner', 'resolved'] })) {
+    if (dueToClose(t, now)) {
+      const r = await deps.tickets.act(t.id, { kind: 'close' }, { kind: 'system' });
+      if (r.ok) await sync(deps, r.ticket, 'Closed: resolved a week ago and not reopened.');
+    } else if (support && !t.reminded && deps.tickets.overdue(t, now)) {
+      const content = await ticketCard(deps, t, 'agent', { banner: 'Reminder: the first-response target has passed.', bannerColor: 'Attention' });
+      enqueued += (await deps.store.enqueueOutbox([{ idempotencyKey: `ticket:${t.id}:overdue`, conversationKey: support, payload: card(content), dueAt: now }])).enqueued;
+      await deps.tickets.markReminded(t.id);
+    }
+  }
+  return enqueued;
+}
+
 /** Scans every publisher and queues what is due; returns how many new messages were queued. */
 export async function scanNotifications(deps: BotDeps): Promise<{ publishers: number; enqueued: number }> {
-  const { rewards } = await getChannels(deps.store);
-  let enqueued = 0;
+  const { rewards, support } = await getChannels(deps.store);
+  let enqueued = await ticketHousekeeping(deps, support);
   const ids = await deps.store.listPublisherIds();
   for (const [i, id] of ids.entries()) {
     const doc = await deps.store.getPublisher(id);

@@ -71,7 +71,7 @@ export class LowdbStore implements Store {
   private staffDoc!: Doc<z.infer<typeof StaffFile>>;
   private outboxLog!: AppendLog;
   private readonly outbox = new Map<string, OutboxItem>();
-  private readonly outboxKeys = new Set<string>();
+  private readonly outboxKeys = new Map<string, string>(); // idempotency key → item id
   private counters!: Doc<z.infer<typeof Counters>>;
   private readonly ticketOwner = new Map<string, string>(); // ticket id → publisherId
   private readonly kv = new Map<number, Doc<KvShard>>();
@@ -109,7 +109,7 @@ export class LowdbStore implements Store {
     const versions = await this.outboxLog.readAll(OutboxRecord);
     for (const v of versions) {
       this.outbox.set(v.id, v);
-      this.outboxKeys.add(v.idempotencyKey);
+      this.outboxKeys.set(v.idempotencyKey, v.id);
     }
     this.counters = new Doc(this.path('counters.json'), Counters, { ticket: 1000 });
     await this.counters.load();
@@ -507,7 +507,7 @@ export class LowdbStore implements Store {
 
   // ---- support tickets -------------------------------------------------------------------------
 
-  async createTicket(fields: Omit<Ticket, 'id'>): Promise<Ticket> {
+  async createTicket(fields: Omit<z.input<typeof Ticket>, 'id'>): Promise<Ticket> {
     this.live();
     if (!this.docs.has(fields.publisherId)) throw new StoreError(`no publisher ${fields.publisherId}`, 'not_found');
     // The number is durable before it is used, so a crash can skip a number but never reuse one.
@@ -553,8 +553,9 @@ export class LowdbStore implements Store {
         duplicates++;
         continue;
       }
-      this.outboxKeys.add(it.idempotencyKey);
-      fresh.push(OutboxItem.parse({ ...it, id: randomUUID(), status: 'queued', createdAt: at, updatedAt: at }));
+      const item = OutboxItem.parse({ ...it, id: randomUUID(), status: 'queued', createdAt: at, updatedAt: at });
+      this.outboxKeys.set(it.idempotencyKey, item.id);
+      fresh.push(item);
     }
     try {
       await this.outboxLog.append(fresh);
@@ -584,7 +585,13 @@ export class LowdbStore implements Store {
     return claimed.map((c) => cloneJson(c));
   }
 
-  async completeOutbox(id: string, result: Pick<OutboxItem, 'status' | 'lastStatus' | 'lastError' | 'dueAt'>) {
+  async findOutbox(idempotencyKey: string) {
+    const id = this.outboxKeys.get(idempotencyKey);
+    const it = id ? this.outbox.get(id) : undefined;
+    return it ? cloneJson(it) : undefined;
+  }
+
+  async completeOutbox(id: string, result: Pick<OutboxItem, 'status' | 'lastStatus' | 'lastError' | 'dueAt'> & { activityId?: string | null }) {
     this.live();
     const it = this.outbox.get(id);
     if (!it) throw new StoreError(`no outbox item ${id}`, 'not_found');

@@ -1,0 +1,35 @@
+/**
+ * Replaces a card the bot posted earlier (Teams' "update activity"), by stored conversation key
+ * and activity id. Used for campaign progress and ticket cards on both sides.
+ */
+import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { Store } from '../store/store.js';
+
+export interface CardUpdater {
+  update(conversationKey: string, activityId: string, card: Record<string, unknown>): Promise<void>;
+}
+
+export class BotFrameworkCardUpdater implements CardUpdater {
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly appId: string,
+    private readonly store: Store,
+  ) {}
+
+  async update(conversationKey: string, activityId: string, card: Record<string, unknown>): Promise<void> {
+    const ref = await this.store.getConversationRef(conversationKey);
+    if (!ref) return; // the conversation is gone: nothing to update
+    const activity: Partial<Activity> = { type: 'message', id: activityId, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] };
+    await this.adapter.continueConversationAsync(this.appId, ref.reference as Partial<ConversationReference>, async (ctx) => {
+      await ctx.updateActivity(activity);
+    });
+  }
+}
+
+/** Records updates instead of sending them (transcript tests). */
+export class RecordingCardUpdater implements CardUpdater {
+  readonly updates: Array<{ conversationKey: string; activityId: string; card: Record<string, unknown> }> = [];
+  async update(conversationKey: string, activityId: string, card: Record<string, unknown>): Promise<void> {
+    this.updates.push({ conversationKey, activityId, card });
+  }
+}
