@@ -48,6 +48,8 @@ if (config.playground.enabled) {
     users: DEMO_USERS.filter((u) => u !== current).map((u) => ({ aadObjectId: u.aadObjectId, name: u.name, email: u.email })),
     // The Playground allows General plus one channel: General for the Rewards team, one for support.
     team: { name: 'Marketplace Rewards', channels: [{ name: 'Support' }] },
+    // One personal chat per user, as in Teams (dialog state is kept per conversation).
+    personalChatId: `a:personal-${current.aadObjectId}`,
   });
   playground = await startPlayground({
     botEndpoint: `http://127.0.0.1:${port}/api/messages`,

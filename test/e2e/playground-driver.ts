@@ -245,9 +245,17 @@ export class PlaygroundDriver {
     return this.page.locator('.ac-adaptiveCard').last();
   }
 
-  /** The element an Adaptive Card input label points to (`<label for>`), in the most recent card. */
-  private async inputByLabel(label: string): Promise<Locator> {
-    const card = this.lastCard();
+  /**
+   * The card to act on: the most recent one, or the last card containing `within` (channel views
+   * list posts newest first, so "most recent on the page" is not always the one you mean).
+   */
+  private cardFor(within?: string): Locator {
+    return within ? this.page.locator('.ac-adaptiveCard').filter({ hasText: within }).last() : this.lastCard();
+  }
+
+  /** The element an Adaptive Card input label points to (`<label for>`), in the chosen card. */
+  private async inputByLabel(label: string, within?: string): Promise<Locator> {
+    const card = this.cardFor(within);
     await card.waitFor();
     const labels = card.locator('label[for]').filter({ hasText: label });
     const count = await labels.count();
@@ -262,8 +270,8 @@ export class PlaygroundDriver {
   }
 
   /** Types into an Input.Text / Input.Number / Input.Date of the most recent card, by its label. */
-  async fillInput(label: string, value: string): Promise<void> {
-    await (await this.inputByLabel(label)).fill(value);
+  async fillInput(label: string, value: string, within?: string): Promise<void> {
+    await (await this.inputByLabel(label, within)).fill(value);
   }
 
   /** Picks `optionTitle` of an Input.ChoiceSet (compact, expanded or multi-select) by its label. */
@@ -290,8 +298,8 @@ export class PlaygroundDriver {
   }
 
   /** Clicks an action button (Action.Execute / Action.Submit / ...) of the most recent card, by title. */
-  async click(buttonTitle: string): Promise<void> {
-    const card = this.lastCard();
+  async click(buttonTitle: string, within?: string): Promise<void> {
+    const card = this.cardFor(within);
     await card.waitFor();
     await card.getByRole('button', { name: buttonTitle, exact: true }).last().click();
   }

@@ -57,6 +57,11 @@ export function createServer(deps: ServerDeps): restify.Server {
     await deps.adapter.process(req, res, (ctx) => deps.bot.run(ctx));
   });
 
+  // The Agents Playground probes the endpoint with HEAD before posting.
+  server.head('/api/messages', async (_req, res) => {
+    res.send(200);
+  });
+
   server.get('/healthz', async (_req, res) => {
     try {
       const h = await deps.store.health();
