@@ -7,6 +7,7 @@ import { evaluationBench } from './evaluation.js';
 import { TX_PER_PUBLISHER, buildStore, quick, type Result } from './lib.js';
 import { storeWrite } from './store-write.js';
 import { turnsBench } from './turns.js';
+import { outboxBench } from './outbox.js';
 
 const results: Result[] = [];
 const smallN = 1_000;
@@ -22,6 +23,8 @@ try {
   results.push(...(await evaluationBench(large)));
   console.log('status turn vs. echo bot…');
   results.push(...(await turnsBench(large, 'status')));
+  console.log('outbox engine…');
+  results.push(...(await outboxBench()));
 } finally {
   await rm(small.dir, { recursive: true, force: true });
   await rm(large.dir, { recursive: true, force: true });

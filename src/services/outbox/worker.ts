@@ -89,18 +89,39 @@ export class OutboxWorker {
     await this.loop;
   }
 
-  /** Claims one batch of due items and sends them (at most `concurrency` at a time). */
+  /**
+   * Sends everything due now, `concurrency` at a time. Lanes pull from a shared queue that is
+   * refilled by claiming `batchSize` more whenever it runs dry, so one slow send (a Retry-After
+   * wait inside botbuilder, say) holds up only its own lane, never a whole batch.
+   */
   async runOnce(): Promise<BatchResult> {
-    const items = await this.store.claimOutbox(this.id, new Date(this.clock.now()).toISOString(), this.opts.batchSize);
-    const result: BatchResult = { claimed: items.length, sent: 0, retried: 0, unreachable: 0, failed: 0 };
-    let next = 0;
-    const lanes = Array.from({ length: Math.min(this.opts.concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const kind = await this.deliver(items[next++]!);
+    const result: BatchResult = { claimed: 0, sent: 0, retried: 0, unreachable: 0, failed: 0 };
+    const queue: OutboxItem[] = [];
+    let claiming: Promise<void> | null = null;
+    let exhausted = false;
+    const refill = (): Promise<void> =>
+      (claiming ??= this.store
+        .claimOutbox(this.id, new Date(this.clock.now()).toISOString(), this.opts.batchSize)
+        .then((items) => {
+          queue.push(...items);
+          result.claimed += items.length;
+          if (items.length === 0) exhausted = true;
+        })
+        .finally(() => {
+          claiming = null;
+        }));
+    const lane = async () => {
+      for (;;) {
+        if (queue.length === 0) {
+          if (exhausted) return;
+          await refill();
+          continue;
+        }
+        const kind = await this.deliver(queue.shift()!);
         result[kind === 'retry' ? 'retried' : kind]++;
       }
-    });
-    await Promise.all(lanes);
+    };
+    await Promise.all(Array.from({ length: this.opts.concurrency }, lane));
     return result;
   }
 

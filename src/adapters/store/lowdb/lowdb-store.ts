@@ -72,6 +72,8 @@ export class LowdbStore implements Store {
   private outboxLog!: AppendLog;
   private readonly outbox = new Map<string, OutboxItem>();
   private readonly outboxKeys = new Map<string, string>(); // idempotency key → item id
+  /** Items still to send (queued or sending), so claims do not walk the whole history. */
+  private readonly outboxPending = new Set<string>();
   private counters!: Doc<z.infer<typeof Counters>>;
   private readonly ticketOwner = new Map<string, string>(); // ticket id → publisherId
   private readonly kv = new Map<number, Doc<KvShard>>();
@@ -111,6 +113,7 @@ export class LowdbStore implements Store {
       this.outbox.set(v.id, v);
       this.outboxKeys.set(v.idempotencyKey, v.id);
     }
+    for (const it of this.outbox.values()) if (it.status === 'queued' || it.status === 'sending') this.outboxPending.add(it.id);
     this.counters = new Doc(this.path('counters.json'), Counters, { ticket: 1000 });
     await this.counters.load();
     for (let i = 0; i < KV_SHARDS; i++) {
@@ -563,15 +566,19 @@ export class LowdbStore implements Store {
       for (const f of fresh) this.outboxKeys.delete(f.idempotencyKey);
       throw err;
     }
-    for (const f of fresh) this.outbox.set(f.id, f);
+    for (const f of fresh) {
+      this.outbox.set(f.id, f);
+      this.outboxPending.add(f.id);
+    }
     return { enqueued: fresh.length, duplicates };
   }
 
   async claimOutbox(worker: string, now: string, limit: number) {
     this.live();
     const claimed: OutboxItem[] = [];
-    for (const it of this.outbox.values()) {
+    for (const id of this.outboxPending) {
       if (claimed.length >= limit) break;
+      const it = this.outbox.get(id)!;
       // 'sending' items left by a crashed process are claimed again (their send may or may not
       // have reached Teams: see README, "Delivery guarantees").
       const stale = it.status === 'sending' && it.claimedBy !== worker;
@@ -597,6 +604,8 @@ export class LowdbStore implements Store {
     if (!it) throw new StoreError(`no outbox item ${id}`, 'not_found');
     const next: OutboxItem = { ...it, ...result, updatedAt: nowIso(), claimedBy: result.status === 'queued' ? null : it.claimedBy };
     this.outbox.set(id, next);
+    if (next.status === 'queued' || next.status === 'sending') this.outboxPending.add(id);
+    else this.outboxPending.delete(id);
     await this.outboxLog.append([next]);
   }
 
