@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { browserRequired, CHROMIUM_PATH, launch, type PlaygroundDriver } from './playground-driver.js';
+import { launch, requireChromium, type PlaygroundDriver } from './playground-driver.js';
 import { startNpmApp, type StartedApp } from './app-process.js';
 
 describe('npm start → Agents Playground (headless Chromium)', function () {
@@ -20,13 +20,7 @@ describe('npm start → Agents Playground (headless Chromium)', function () {
   let botUrl = '';
 
   before(async function () {
-    if (!existsSync(CHROMIUM_PATH)) {
-      const reason = `Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium)`;
-      if (browserRequired()) throw new Error(`REQUIRE_BROWSER=1 but ${reason}`);
-      // eslint-disable-next-line no-console
-      console.log(`    skipped: ${reason}; set REQUIRE_BROWSER=1 to make this fail`);
-      this.skip();
-    }
+    requireChromium(this);
     started = await startNpmApp();
     app = started.child;
     dataDir = started.dataDir;

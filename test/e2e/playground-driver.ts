@@ -340,3 +340,16 @@ export class PlaygroundDriver {
     }
   }
 }
+
+/**
+ * For a `before` hook: skips the suite with a reason when Chromium is missing, or fails it when
+ * REQUIRE_BROWSER=1 (CI), so a missing browser is never a silent pass.
+ */
+export function requireChromium(ctx: Mocha.Context): void {
+  if (existsSync(CHROMIUM_PATH)) return;
+  const reason = `Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium)`;
+  if (browserRequired()) throw new Error(`REQUIRE_BROWSER=1 but ${reason}`);
+  // eslint-disable-next-line no-console
+  console.log(`    skipped: ${reason}; set REQUIRE_BROWSER=1 to make this fail`);
+  ctx.skip();
+}

@@ -4,13 +4,13 @@
  * Skips when /usr/bin/chromium is absent, unless REQUIRE_BROWSER=1 (then it fails).
  */
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Activity } from 'botbuilder';
 import { writePlaygroundConfig, type PlaygroundConfigOptions } from '../../src/adapters/playground/config.js';
 import { startPlayground, type PlaygroundProcess } from '../../src/adapters/playground/process.js';
-import { browserRequired, CHROMIUM_PATH, launch, type PlaygroundDriver } from './playground-driver.js';
+import { launch, requireChromium, type PlaygroundDriver } from './playground-driver.js';
 import { startEchoCardBot, type EchoCardBot } from './fixtures/echo-card-bot.js';
 
 const CONFIG: PlaygroundConfigOptions = {
@@ -38,13 +38,7 @@ describe('Playground smoke (headless Chromium)', function () {
   const received = (pred: (a: Partial<Activity>) => boolean): Partial<Activity>[] => (bot?.received ?? []).filter(pred);
 
   before(async function () {
-    if (!existsSync(CHROMIUM_PATH)) {
-      const reason = `Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium)`;
-      if (browserRequired()) throw new Error(`REQUIRE_BROWSER=1 but ${reason}`);
-      // eslint-disable-next-line no-console
-      console.log(`    skipped: ${reason}; set REQUIRE_BROWSER=1 to make this fail`);
-      this.skip();
-    }
+    requireChromium(this);
     bot = await startEchoCardBot();
     dir = mkdtempSync(join(tmpdir(), 'pg-smoke-'));
     await writePlaygroundConfig(dir, CONFIG);

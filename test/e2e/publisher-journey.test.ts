@@ -4,11 +4,10 @@
  * error) → assign a valid contact → activate a benefit → status shows it activated.
  * Skips when /usr/bin/chromium is absent, unless REQUIRE_BROWSER=1 (then it fails).
  */
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { browserRequired, CHROMIUM_PATH, launch, type PlaygroundDriver } from './playground-driver.js';
+import { launch, requireChromium, type PlaygroundDriver } from './playground-driver.js';
 import { startNpmApp, type StartedApp } from './app-process.js';
 
 const EMAIL_LABEL = 'Email (not the company’s Partner Center account email)';
@@ -20,13 +19,7 @@ describe('publisher journey in the Agents Playground (headless Chromium)', funct
   let ui: PlaygroundDriver | undefined;
 
   before(async function () {
-    if (!existsSync(CHROMIUM_PATH)) {
-      const reason = `Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium)`;
-      if (browserRequired()) throw new Error(`REQUIRE_BROWSER=1 but ${reason}`);
-      // eslint-disable-next-line no-console
-      console.log(`    skipped: ${reason}; set REQUIRE_BROWSER=1 to make this fail`);
-      this.skip();
-    }
+    requireChromium(this);
     started = await startNpmApp();
     const launched = await launch(started.playgroundUrl);
     if (!launched.driver) throw new Error(launched.reason);

@@ -5,12 +5,11 @@
  * Alex sees the reply and the new status in the personal chat.
  * Skips when /usr/bin/chromium is absent, unless REQUIRE_BROWSER=1 (then it fails).
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { browserRequired, CHROMIUM_PATH, launch, type PlaygroundDriver } from './playground-driver.js';
+import { launch, requireChromium, type PlaygroundDriver } from './playground-driver.js';
 import { startNpmApp, type StartedApp } from './app-process.js';
 import { writePlaygroundConfig } from '../../src/adapters/playground/config.js';
 import { startPlayground, type PlaygroundProcess } from '../../src/adapters/playground/process.js';
@@ -25,13 +24,7 @@ describe('ticket journey across two Playgrounds (headless Chromium)', function (
   let isaiah: PlaygroundDriver | undefined;
 
   before(async function () {
-    if (!existsSync(CHROMIUM_PATH)) {
-      const reason = `Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium)`;
-      if (browserRequired()) throw new Error(`REQUIRE_BROWSER=1 but ${reason}`);
-      // eslint-disable-next-line no-console
-      console.log(`    skipped: ${reason}; set REQUIRE_BROWSER=1 to make this fail`);
-      this.skip();
-    }
+    requireChromium(this);
     started = await startNpmApp();
     const isaiahUser = DEMO_USERS.find((u) => u.name === 'Isaiah Langer')!;
     agentDir = await mkdtemp(join(tmpdir(), 'pg-agent-'));

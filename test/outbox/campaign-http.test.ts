@@ -3,14 +3,10 @@
  * delivered by the outbox to a fake connector, the progress card updated in place (the connector
  * records the update), results exported as CSV through the signed link.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { createApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
-import { FakeConnector, textOf } from '../fixtures/fake-connector.js';
+import type { App } from '../../src/app.js';
+import { type FakeConnector, textOf } from '../fixtures/fake-connector.js';
+import { startHttpApp, type HttpApp } from '../fixtures/http-app.js';
 import { teamsMessage } from '../fixtures/activities.js';
 
 const id = (n: number) => `00000000-0000-0000-0000-00000000000${n}`;
@@ -18,24 +14,18 @@ const FORM = { title: 'Webinar next week', text: 'Join us.', linkTitle: '', link
 
 describe('campaign through HTTP: delivery, progress in place, CSV export', function () {
   this.timeout(60_000);
-  let dir: string;
+  let h: HttpApp;
   let app: App;
   let port: number;
-  const connector = new FakeConnector();
+  let connector: FakeConnector;
+  let post: HttpApp['post'];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rewards-campaign-'));
-    await connector.start();
-    app = createApp(loadConfig({ NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, PLAYGROUND: 'off', SCHEDULER_INTERVAL_MINUTES: '0' }), { log: createLogger('silent') });
-    port = await app.start();
+    h = await startHttpApp();
+    ({ app, port, connector, post } = h);
   });
-  after(async () => {
-    await app.stop();
-    await connector.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(async () => h.stop());
 
-  const post = (body: unknown) => fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('when a campaign is sent, then reachable recipients get it, the progress card is updated in place and the CSV lists everyone', async () => {
     for (const [n, name] of [[20, 'Alex Wilber'], [23, 'Lee Gu'], [24, 'Nestor Wilke']] as const) {

@@ -3,14 +3,10 @@
  * agent action replaces the publisher's card in place (the fake connector records the PUT) and
  * posts a note in the publisher's chat.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { createApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
-import { FakeConnector, textOf } from '../fixtures/fake-connector.js';
+import type { App } from '../../src/app.js';
+import { type FakeConnector, textOf } from '../fixtures/fake-connector.js';
+import { startHttpApp, type HttpApp } from '../fixtures/http-app.js';
 import { teamsMessage } from '../fixtures/activities.js';
 
 const id = (n: number) => `00000000-0000-0000-0000-00000000000${n}`;
@@ -19,24 +15,17 @@ const CHANNEL = '19:support@thread.tacv2';
 
 describe('tickets through HTTP: channel card, in-place updates of both cards', function () {
   this.timeout(60_000);
-  let dir: string;
+  let h: HttpApp;
   let app: App;
-  let port: number;
-  const connector = new FakeConnector();
+  let connector: FakeConnector;
+  let post: HttpApp['post'];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rewards-tickets-'));
-    await connector.start();
-    app = createApp(loadConfig({ NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, PLAYGROUND: 'off', SCHEDULER_INTERVAL_MINUTES: '0' }), { log: createLogger('silent') });
-    port = await app.start();
+    h = await startHttpApp();
+    ({ app, connector, post } = h);
   });
-  after(async () => {
-    await app.stop();
-    await connector.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(async () => h.stop());
 
-  const post = (body: unknown) => fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const inChannel = (text: string, aad: string, name: string) => ({
     ...teamsMessage(`<at>Rewards</at> ${text}`, { serviceUrl: connector.url, aadObjectId: aad, name, conversationType: 'channel' }),
     conversation: { id: `${CHANNEL};messageid=1`, conversationType: 'channel', tenantId: TENANT, isGroup: true },
