@@ -101,12 +101,15 @@ export class ProgramService {
     return doc.publisher.users.filter((u) => u.role === 'owner' || u.role === 'manager').map((u) => u.name);
   }
 
-  /** Evaluates a publisher now (or `asOf`); pass the document when the caller already read it. */
-  async evaluate(publisherId: string, asOf = today(this.now().toISOString()), known?: PublisherDoc): Promise<Evaluation> {
+  /**
+   * Evaluates a publisher now (or `asOf`); pass the document when the caller already read it, and
+   * `benefits: false` when only the summary (tier, metrics, windows) is needed.
+   */
+  async evaluate(publisherId: string, asOf = today(this.now().toISOString()), known?: PublisherDoc, opts: { benefits?: boolean } = {}): Promise<Evaluation> {
     const doc = known ?? (await this.store.getPublisher(publisherId));
     if (!doc) throw new AppError('not_found', `No publisher ${publisherId}.`);
     const aggregates = await aggregatesFor(this.store, publisherId, doc);
-    return evaluate({ edition: this.edition, publisher: doc.publisher, offers: doc.offers, aggregates, mau: doc.mau, state: doc.state, asOf });
+    return evaluate({ edition: this.edition, publisher: doc.publisher, offers: doc.offers, aggregates, mau: doc.mau, state: doc.state, asOf, ...opts });
   }
 
   /**

@@ -23,6 +23,7 @@ export type VerbHandler = (turn: Turn, data: unknown, deps: BotDeps) => Promise<
 export type UnmatchedHandler = (turn: Turn, deps: BotDeps) => Promise<boolean>;
 
 export const CORRELATION_KEY = Symbol('correlationId');
+const FORMS_USED = Symbol('formsUsed');
 
 /** Normalises typed text into a command: mention removed, lower-case, single spaces. */
 export function normaliseCommand(ctx: TurnContext): string {
@@ -68,10 +69,10 @@ export class RewardsBot extends TeamsActivityHandler {
     });
   }
 
-  /** Runs the turn, then saves the dialog state once (eTag-checked against concurrent turns). */
+  /** Runs the turn, then saves the dialog state once if the turn used a form (eTag-checked). */
   override async run(ctx: TurnContext): Promise<void> {
     await super.run(ctx);
-    await this.formStore.save(ctx);
+    if (ctx.turnState.get(FORMS_USED)) await this.formStore.save(ctx);
   }
 
   /** Every turn: resolve who is calling, with a correlation id for logs and error messages. */
@@ -85,7 +86,10 @@ export class RewardsBot extends TeamsActivityHandler {
     const log = this.deps.log.child({ correlationId, activityType: a.type, conversationType: a.conversation?.conversationType });
     let forms: Promise<Forms> | undefined;
     return {
-      forms: () => (forms ??= this.formStore.forms(ctx)),
+      forms: () => {
+        ctx.turnState.set(FORMS_USED, true);
+        return (forms ??= this.formStore.forms(ctx));
+      },
       ctx,
       command: normaliseCommand(ctx),
       identity,

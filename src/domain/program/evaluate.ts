@@ -21,6 +21,8 @@ export interface EvaluationInput {
   state: ProgramState;
   /** The day the evaluation is for, `YYYY-MM-DD`. */
   asOf: string;
+  /** false skips the per-benefit states (a status summary needs only tier, metrics and windows). */
+  benefits?: boolean;
 }
 
 export interface OfferEvaluation {
@@ -116,7 +118,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
         optedOut: state.optedOut.includes(offer.id),
         engagement,
         noContactCheckFrom: noContactCheckFrom(edition, offer),
-        benefits: edition.benefits
+        benefits: (input.benefits === false ? [] : edition.benefits)
           .filter((b) => appliesTo(b, offer))
           .map((b) => benefitStatus(b, { edition, offer, asOf, tier, tierWithoutSeats, metrics, engagement, state })),
       };

@@ -303,7 +303,7 @@ const statusCommand: Command = {
   audience: 'everyone',
   async handle(turn, deps) {
     const { caller, doc } = await callerOf(turn, deps);
-    const e = await deps.program.evaluate(caller.publisherId, undefined, doc);
+    const e = await deps.program.evaluate(caller.publisherId, undefined, doc, { benefits: false });
     const open = doc.tickets.filter((t) => t.status !== 'closed' && t.status !== 'withdrawn' && t.status !== 'resolved').length;
     await turn.ctx.sendActivity({ attachments: [deps.cards.attachment('status', statusCard(deps, doc, e, open))] });
   },
