@@ -7,7 +7,7 @@ import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { createLogger } from './log.js';
 import { createApp } from './app.js';
 import { StoreError } from './adapters/store/store.js';
-import { DEMO_USERS, PLAYGROUND_TENANT } from './services/demo-data.js';
+import { DEMO_USERS, PLAYGROUND_BOT_NAME, PLAYGROUND_TENANT } from './services/demo-data.js';
 
 loadDotEnv();
 let config;
@@ -43,7 +43,7 @@ if (config.playground.enabled) {
   const current = DEMO_USERS.find((u) => u.aadObjectId.endsWith(config.playground.user)) ?? DEMO_USERS[0];
   await writePlaygroundConfig(cwd, {
     tenantId: PLAYGROUND_TENANT,
-    botName: 'Rewards',
+    botName: PLAYGROUND_BOT_NAME,
     currentUser: { aadObjectId: current.aadObjectId, name: current.name, email: current.email },
     users: DEMO_USERS.filter((u) => u !== current).map((u) => ({ aadObjectId: u.aadObjectId, name: u.name, email: u.email })),
     // The Playground allows General plus one channel: General for the Rewards team, one for support.

@@ -8,6 +8,8 @@ import type { ImportBatch } from '../adapters/store/store.js';
 import type { Offer, Transaction } from '../domain/model.js';
 
 export const PLAYGROUND_TENANT = '00000000-0000-0000-0000-0000000000001';
+/** The bot's display name in the Agents Playground. */
+export const PLAYGROUND_BOT_NAME = 'Rewards';
 const mock = (n: number) => `00000000-0000-0000-0000-00000000000${n}`;
 
 /** The Playground's mock users and what the demo makes of each. */

@@ -9,6 +9,12 @@ import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
+/**
+ * The bot's name in the Playground: passed to the driver rather than read from the page, which
+ * briefly shows the Playground's default bot before it loads the config.
+ */
+export { PLAYGROUND_BOT_NAME } from '../../src/services/demo-data.js';
+
 export interface StartedApp {
   child: ChildProcess;
   dataDir: string;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { launch, requireChromium, type PlaygroundDriver } from './playground-driver.js';
-import { startNpmApp, type StartedApp } from './app-process.js';
+import { PLAYGROUND_BOT_NAME, startNpmApp, type StartedApp } from './app-process.js';
 
 describe('campaign journey in the Agents Playground (headless Chromium)', function () {
   this.timeout(120_000);
@@ -17,7 +17,7 @@ describe('campaign journey in the Agents Playground (headless Chromium)', functi
   before(async function () {
     requireChromium(this);
     started = await startNpmApp({ PLAYGROUND_USER: '24' });
-    const launched = await launch(started.playgroundUrl);
+    const launched = await launch(started.playgroundUrl, { botName: PLAYGROUND_BOT_NAME });
     if (!launched.driver) throw new Error(launched.reason);
     ui = launched.driver;
     await ui.ready();

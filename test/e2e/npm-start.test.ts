@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { launch, requireChromium, type PlaygroundDriver } from './playground-driver.js';
-import { startNpmApp, type StartedApp } from './app-process.js';
+import { PLAYGROUND_BOT_NAME, startNpmApp, type StartedApp } from './app-process.js';
 
 describe('npm start → Agents Playground (headless Chromium)', function () {
   this.timeout(90_000);
@@ -26,7 +26,7 @@ describe('npm start → Agents Playground (headless Chromium)', function () {
     dataDir = started.dataDir;
     playgroundUrl = started.playgroundUrl;
     botUrl = started.botUrl;
-    const launched = await launch(playgroundUrl);
+    const launched = await launch(playgroundUrl, { botName: PLAYGROUND_BOT_NAME });
     if (!launched.driver) throw new Error(launched.reason);
     ui = launched.driver;
     await ui.ready();

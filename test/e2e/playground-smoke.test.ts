@@ -43,7 +43,7 @@ describe('Playground smoke (headless Chromium)', function () {
     dir = mkdtempSync(join(tmpdir(), 'pg-smoke-'));
     await writePlaygroundConfig(dir, CONFIG);
     pg = await startPlayground({ botEndpoint: bot.endpoint, port: 0, cwd: dir, log: (l) => logs.push(l) });
-    const launched = await launch(pg.url);
+    const launched = await launch(pg.url, { botName: CONFIG.botName });
     if (!launched.driver) throw new Error(launched.reason);
     ui = launched.driver;
   });

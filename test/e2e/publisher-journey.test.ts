@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { launch, requireChromium, type PlaygroundDriver } from './playground-driver.js';
-import { startNpmApp, type StartedApp } from './app-process.js';
+import { PLAYGROUND_BOT_NAME, startNpmApp, type StartedApp } from './app-process.js';
 
 const EMAIL_LABEL = 'Email (not the company’s Partner Center account email)';
 const PHONE_LABEL = 'Phone (international format, e.g. +14255550100)';
@@ -21,7 +21,7 @@ describe('publisher journey in the Agents Playground (headless Chromium)', funct
   before(async function () {
     requireChromium(this);
     started = await startNpmApp();
-    const launched = await launch(started.playgroundUrl);
+    const launched = await launch(started.playgroundUrl, { botName: PLAYGROUND_BOT_NAME });
     if (!launched.driver) throw new Error(launched.reason);
     ui = launched.driver;
     await ui.ready();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { launch, requireChromium, type PlaygroundDriver } from './playground-driver.js';
-import { startNpmApp, type StartedApp } from './app-process.js';
+import { PLAYGROUND_BOT_NAME, startNpmApp, type StartedApp } from './app-process.js';
 import { writePlaygroundConfig } from '../../src/adapters/playground/config.js';
 import { startPlayground, type PlaygroundProcess } from '../../src/adapters/playground/process.js';
 import { DEMO_USERS, PLAYGROUND_TENANT } from '../../src/services/demo-data.js';
@@ -30,15 +30,15 @@ describe('ticket journey across two Playgrounds (headless Chromium)', function (
     agentDir = await mkdtemp(join(tmpdir(), 'pg-agent-'));
     await writePlaygroundConfig(agentDir, {
       tenantId: PLAYGROUND_TENANT,
-      botName: 'Rewards',
+      botName: PLAYGROUND_BOT_NAME,
       currentUser: { aadObjectId: isaiahUser.aadObjectId, name: isaiahUser.name, email: isaiahUser.email },
       users: DEMO_USERS.filter((u) => u !== isaiahUser).map((u) => ({ aadObjectId: u.aadObjectId, name: u.name, email: u.email })),
       team: { name: 'Marketplace Rewards', channels: [{ name: 'Support' }] },
       personalChatId: `a:personal-${isaiahUser.aadObjectId}`,
     });
     agentPlayground = await startPlayground({ botEndpoint: started.botUrl.replace('localhost', '127.0.0.1'), port: 0, cwd: agentDir });
-    const a = await launch(started.playgroundUrl);
-    const b = await launch(agentPlayground.url);
+    const a = await launch(started.playgroundUrl, { botName: PLAYGROUND_BOT_NAME });
+    const b = await launch(agentPlayground.url, { botName: PLAYGROUND_BOT_NAME });
     if (!a.driver || !b.driver) throw new Error(a.reason ?? b.reason);
     alex = a.driver;
     isaiah = b.driver;
