@@ -50,6 +50,8 @@ describe('tickets through HTTP: channel card, in-place updates of both cards', f
     await until(() => connector.sent().some((a) => JSON.stringify(a).includes('Assign to me')), 'the channel card');
     const channelPost = connector.calls.find((c) => c.method === 'POST' && JSON.stringify(c.body).includes('Assign to me'))!;
     expect(channelPost.path).to.contain(encodeURIComponent(CHANNEL));
+    // The worker records the id Teams gave the card once the send is acknowledged.
+    await until(async () => Boolean((await app.deps.store.findOutbox('ticket:RW-1001:channel'))?.activityId), 'the channel card id');
     const channelActivityId = (await app.deps.store.findOutbox('ticket:RW-1001:channel'))!.activityId!;
     expect(channelActivityId).to.match(/^act-/);
 
