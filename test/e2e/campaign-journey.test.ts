@@ -3,59 +3,31 @@
  * chat and watches its progress card, updated in place by the bot, reach "Finished".
  * Skips when /usr/bin/chromium is absent, unless REQUIRE_BROWSER=1 (then it fails).
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { launch, requireChromium, type PlaygroundDriver } from './playground-driver.js';
-import { PLAYGROUND_BOT_NAME, startNpmApp, type StartedApp } from './app-process.js';
+import { playgroundJourney } from './app-process.js';
 
 describe('campaign journey in the Agents Playground (headless Chromium)', function () {
   this.timeout(120_000);
-  let started: StartedApp | undefined;
-  let ui: PlaygroundDriver | undefined;
-
-  before(async function () {
-    requireChromium(this);
-    started = await startNpmApp({ PLAYGROUND_USER: '24' });
-    const launched = await launch(started.playgroundUrl, { botName: PLAYGROUND_BOT_NAME });
-    if (!launched.driver) throw new Error(launched.reason);
-    ui = launched.driver;
-    await ui.ready();
-    await ui.waitForText('Type one of these', 20_000);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && ui) {
-      const path = join(tmpdir(), `campaign-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}.png`);
-      await ui.screenshot(path).catch(() => undefined);
-      // eslint-disable-next-line no-console
-      console.log(`    screenshot: ${path}\n${started?.output().slice(-2000)}`);
-    }
-  });
-
-  after(async () => {
-    await ui?.close().catch(() => undefined);
-    await started?.cleanup();
-  });
+  const ui = playgroundJourney('campaign', { PLAYGROUND_USER: '24' });
 
   it('when the composer counts recipients, then the count is shown before sending', async () => {
-    await ui!.send('campaign');
-    await ui!.waitForText('New campaign', 15_000);
-    await ui!.fillInput('Title', 'Marketplace Rewards webinar');
-    await ui!.fillInput('Message (markdown)', 'Join our webinar on co-sell next Tuesday.');
-    await ui!.chooseOption('Audience', 'Named publishers…');
-    await ui!.fillInput('Publisher ids, comma-separated (for “named publishers”)', 'contoso');
-    await ui!.click('Count recipients');
-    await ui!.waitForText('2 recipients', 15_000);
+    await ui().send('campaign');
+    await ui().waitForText('New campaign', 15_000);
+    await ui().fillInput('Title', 'Marketplace Rewards webinar');
+    await ui().fillInput('Message (markdown)', 'Join our webinar on co-sell next Tuesday.');
+    await ui().chooseOption('Audience', 'Named publishers…');
+    await ui().fillInput('Publisher ids, comma-separated (for “named publishers”)', 'contoso');
+    await ui().click('Count recipients');
+    await ui().waitForText('2 recipients', 15_000);
   });
 
   it('when the campaign is sent, then its progress card is updated in place until it is finished', async () => {
-    await ui!.click('Send');
-    await ui!.waitForText('Campaign: Marketplace Rewards webinar', 15_000);
-    const done = await ui!.waitForText('Finished', 30_000);
+    await ui().click('Send');
+    await ui().waitForText('Campaign: Marketplace Rewards webinar', 15_000);
+    const done = await ui().waitForText('Finished', 30_000);
     expect(done.text).to.contain('Unreachable').and.contain('Recipients');
     // Updated in place: still one card for the campaign, no new message.
-    const cards = (await ui!.messages()).filter((m) => m.text.includes('Campaign: Marketplace Rewards webinar'));
+    const cards = (await ui().messages()).filter((m) => m.text.includes('Campaign: Marketplace Rewards webinar'));
     expect(cards).to.have.length(1);
   });
 });
