@@ -51,3 +51,15 @@ export async function buildStore(publishers: number): Promise<{ dir: string; sec
   await store.close();
   return { dir, seconds: (performance.now() - t0) / 1000 };
 }
+
+/** A small seeded PRNG (mulberry32), so runs pick the same recipients and faults. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -31,7 +31,7 @@ import { systemClock } from '../src/services/outbox/clock.js';
 import { RateLimiter } from '../src/services/outbox/rate-limiter.js';
 import { RetryPolicySchema } from '../src/services/outbox/retry-policy.js';
 import { OutboxWorker, type Sender } from '../src/services/outbox/worker.js';
-import { quick, type Result } from './lib.js';
+import { mulberry32, quick, type Result } from './lib.js';
 
 export interface OutboxBenchOptions {
   /** Recipients of part (a) (default 10,000; quick 2,000). */
@@ -342,17 +342,6 @@ async function runOutbox(p: Prepared, n: number, limiter: RateLimiter, opts: { c
   if (tty) process.stderr.write('\r\x1b[K');
   await worker.stop();
   return { seconds, settled, claims, timedOut: late };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function cleanup(p: Prepared | undefined, connector: Connector | undefined): Promise<void> {

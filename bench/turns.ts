@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config.js';
 import { createApp } from '../src/app.js';
 import { teamsMessage } from '../test/fixtures/activities.js';
 import { startEchoBot } from './echo-bot.js';
-import { percentile, quick, type Result } from './lib.js';
+import { mulberry32, percentile, quick, type Result } from './lib.js';
 import { LoadConnector, runLoad, type LoadResult } from './load.js';
 
 export interface TurnsOptions {
@@ -88,17 +88,6 @@ function classify(body: string): string | undefined {
   if (body.includes('Sorry, something went wrong') || body.includes('I can’t do that')) return 'error';
   if (body.includes('I don\'t know “')) return 'unknown-command';
   return undefined;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Pooled {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { IsoDateTime, ListingType, Marketplace } from '../domain/model.js';
 import type { OutboxItem, PublisherDoc, Store } from '../adapters/store/store.js';
 import { AppError } from './errors.js';
+import { findUserConversation } from './conversations.js';
 import type { ProgramService } from './program.js';
 
 export const AudienceKind = z.enum(['all', 'enrolled', 'not_enrolled', 'tier_at_least', 'listing_type', 'marketplace', 'publishers']);
@@ -118,15 +119,7 @@ export class CampaignService {
             : []
           : doc.publisher.users;
       for (const u of people) {
-        let conversationKey = `user:${doc.publisher.tenantIds[0]}:${u.aadObjectId}`;
-        let reachable = false;
-        for (const t of doc.publisher.tenantIds) {
-          if (await this.store.getConversationRef(`user:${t}:${u.aadObjectId}`)) {
-            conversationKey = `user:${t}:${u.aadObjectId}`;
-            reachable = true;
-            break;
-          }
-        }
+        const { key: conversationKey, reachable } = await findUserConversation(this.store, doc.publisher.tenantIds, u.aadObjectId);
         if (!out.has(conversationKey)) out.set(conversationKey, { publisherId: id, aadObjectId: u.aadObjectId, name: u.name, conversationKey, reachable });
       }
     }

@@ -4,6 +4,7 @@
  */
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import type { Store } from '../store/store.js';
+import { asAttachment } from './cards.js';
 
 export interface CardUpdater {
   update(conversationKey: string, activityId: string, card: Record<string, unknown>): Promise<void>;
@@ -19,7 +20,7 @@ export class BotFrameworkCardUpdater implements CardUpdater {
   async update(conversationKey: string, activityId: string, card: Record<string, unknown>): Promise<void> {
     const ref = await this.store.getConversationRef(conversationKey);
     if (!ref) return; // the conversation is gone: nothing to update
-    const activity: Partial<Activity> = { type: 'message', id: activityId, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] };
+    const activity: Partial<Activity> = { type: 'message', id: activityId, attachments: [asAttachment(card)] };
     await this.adapter.continueConversationAsync(this.appId, ref.reference as Partial<ConversationReference>, async (ctx) => {
       await ctx.updateActivity(activity);
     });

@@ -174,6 +174,16 @@ function escapeAll<T>(value: T, key = ''): T {
   return value;
 }
 
+/** A rendered card as a message attachment. */
+export function asAttachment(content: Record<string, unknown>): Attachment {
+  return { contentType: 'application/vnd.microsoft.card.adaptive', content };
+}
+
+/** A rendered card as an outbox payload (the activity the worker sends). */
+export function asOutboxMessage(content: Record<string, unknown>): Record<string, unknown> {
+  return { activity: { type: 'message', attachments: [asAttachment(content)] } };
+}
+
 export class CardRenderer {
   private readonly templates = new Map<string, ACData.Template>();
 
@@ -195,6 +205,6 @@ export class CardRenderer {
   }
 
   attachment<K extends CardName>(name: K, data: CardModels[K]): Attachment {
-    return { contentType: 'application/vnd.microsoft.card.adaptive', content: this.card(name, data) };
+    return asAttachment(this.card(name, data));
   }
 }

@@ -53,6 +53,15 @@ export class Forms {
     await this.dc.beginDialog(form, { draft, errors });
   }
 
+  /** Opens `form` as the user left it (even across a restart); returns its draft and errors. */
+  async resume(form: FormName): Promise<{ draft: Record<string, string>; errors: Record<string, string> }> {
+    const open = this.state(form);
+    const draft = open?.draft ?? {};
+    const errors = open?.errors ?? {};
+    await this.open(form, draft, errors);
+    return { draft, errors };
+  }
+
   async close(): Promise<void> {
     await this.dc.cancelAllDialogs();
   }

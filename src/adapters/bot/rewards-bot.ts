@@ -12,6 +12,7 @@ import {
 } from 'botbuilder';
 import type { Identity } from '../store/store.js';
 import { AppError } from '../../services/errors.js';
+import { userConversationKey } from '../../services/conversations.js';
 import { sendWelcome, visibleCommands } from './commands/help.js';
 import { isStaff, type BotDeps, type Command, type Turn } from './turn.js';
 import { FormStore, type Forms } from './forms.js';
@@ -34,9 +35,9 @@ export function normaliseCommand(ctx: TurnContext): string {
 /** Where proactive messages to this caller go: the user for 1:1 chats, else the conversation. */
 export function conversationKey(ctx: TurnContext): string {
   const a = ctx.activity;
-  const tenant = (a.conversation?.tenantId ?? a.channelData?.tenant?.id ?? '').toLowerCase();
+  const tenant = a.conversation?.tenantId ?? a.channelData?.tenant?.id ?? '';
   if ((a.conversation?.conversationType ?? 'personal') === 'personal' && a.from?.aadObjectId) {
-    return `user:${tenant}:${a.from.aadObjectId.toLowerCase()}`;
+    return userConversationKey(tenant, a.from.aadObjectId);
   }
   return `conversation:${a.conversation?.id}`;
 }

@@ -9,6 +9,7 @@ import type { OutboxItem, PublisherDoc } from '../../store/store.js';
 import { addDays, type Evaluation } from '../../../domain/program/index.js';
 import { getChannels } from '../../../services/channels.js';
 import type { BotDeps } from '../turn.js';
+import { asOutboxMessage } from '../cards.js';
 import { activationNotice, publisherRecipients } from './rewards-team.js';
 import { ticketCard, ticketFlows } from './tickets.js';
 import { dueToClose } from '../../../domain/tickets.js';
@@ -16,7 +17,6 @@ import { formatDay, formatUsd } from './present.js';
 
 type Item = Pick<OutboxItem, 'idempotencyKey' | 'conversationKey' | 'payload' | 'dueAt'>;
 
-const card = (content: Record<string, unknown>) => ({ activity: { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content }] } });
 
 /** What is due for one publisher now. */
 export async function dueNotifications(deps: BotDeps, doc: PublisherDoc, e: Evaluation, rewardsChannel: string | null): Promise<Item[]> {
@@ -25,7 +25,7 @@ export async function dueNotifications(deps: BotDeps, doc: PublisherDoc, e: Eval
   const items: Item[] = [];
   const toPublisher = async (key: string, title: string, text: string, withEnroll = false) => {
     const content = deps.cards.card('notice', { title, text, buttonTitle: withEnroll ? 'Enroll in Marketplace Rewards Program' : '', verb: withEnroll ? 'enroll.submit' : '' });
-    for (const conversationKey of await publisherRecipients(deps, doc)) items.push({ idempotencyKey: `${key}:${conversationKey}`, conversationKey, payload: card(content), dueAt: now });
+    for (const conversationKey of await publisherRecipients(deps, doc)) items.push({ idempotencyKey: `${key}:${conversationKey}`, conversationKey, payload: asOutboxMessage(content), dueAt: now });
   };
 
   for (const o of e.offers) {
@@ -67,7 +67,7 @@ export async function dueNotifications(deps: BotDeps, doc: PublisherDoc, e: Eval
       );
       if (rewardsChannel) {
         const content = deps.cards.card('message', { title: `No Rewards contact yet: ${doc.publisher.name}`, text: `${offer.name} (${offer.listingType}) has been live since ${formatDay(offer.liveDate)} without contact. Owner: ${owner}.`, reference: '' });
-        items.push({ idempotencyKey: `nocontact:${offer.id}:rewards`, conversationKey: rewardsChannel, payload: card(content), dueAt: now });
+        items.push({ idempotencyKey: `nocontact:${offer.id}:rewards`, conversationKey: rewardsChannel, payload: asOutboxMessage(content), dueAt: now });
       }
     }
   }
@@ -79,7 +79,7 @@ export async function dueNotifications(deps: BotDeps, doc: PublisherDoc, e: Eval
   if (rewardsChannel) {
     for (const a of doc.state.activations) {
       if (a.state === 'activated' && a.dueAt < now) {
-        items.push({ idempotencyKey: `overdue:${a.id}:rewards`, conversationKey: rewardsChannel, payload: card(activationNotice(deps, doc, a, { banner: 'Reminder: the one-week contact promise has passed.', bannerColor: 'Attention' })), dueAt: now });
+        items.push({ idempotencyKey: `overdue:${a.id}:rewards`, conversationKey: rewardsChannel, payload: asOutboxMessage(activationNotice(deps, doc, a, { banner: 'Reminder: the one-week contact promise has passed.', bannerColor: 'Attention' })), dueAt: now });
       }
     }
   }
@@ -97,7 +97,7 @@ async function ticketHousekeeping(deps: BotDeps, support: string | null): Promis
       if (r.ok) await sync(deps, r.ticket, 'Closed: resolved a week ago and not reopened.');
     } else if (support && !t.reminded && deps.tickets.overdue(t, now)) {
       const content = await ticketCard(deps, t, 'agent', { banner: 'Reminder: the first-response target has passed.', bannerColor: 'Attention' });
-      enqueued += (await deps.store.enqueueOutbox([{ idempotencyKey: `ticket:${t.id}:overdue`, conversationKey: support, payload: card(content), dueAt: now }])).enqueued;
+      enqueued += (await deps.store.enqueueOutbox([{ idempotencyKey: `ticket:${t.id}:overdue`, conversationKey: support, payload: asOutboxMessage(content), dueAt: now }])).enqueued;
       await deps.tickets.markReminded(t.id);
     }
   }

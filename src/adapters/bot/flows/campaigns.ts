@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ListingType, Marketplace } from '../../../domain/model.js';
 import { Audience, AudienceKind, CampaignContent, type Campaign, type CampaignService, type CampaignStats } from '../../../services/campaigns.js';
 import { AppError } from '../../../services/errors.js';
-import type { Banner, CardModels } from '../cards.js';
+import { asAttachment, asOutboxMessage, type Banner, type CardModels } from '../cards.js';
 import type { VerbHandler } from '../rewards-bot.js';
 import type { BotDeps, Command, Turn } from '../turn.js';
 import { conversationKey } from '../rewards-bot.js';
@@ -98,8 +98,6 @@ export function campaignMessage(deps: BotDeps, c: Campaign, banner: Banner = { b
   return deps.cards.card('campaign-message', { ...banner, title: c.content.title, bodyMarkdown: c.content.text, linkTitle: c.content.linkTitle, linkUrl: c.content.linkUrl, campaignId: c.id });
 }
 
-const card = (content: Record<string, unknown>) => ({ activity: { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content }] } });
-
 /** An export link valid for 24 hours, signed so it cannot be guessed or altered. */
 export function exportUrl(deps: BotDeps, campaignId: string, secret: string): string {
   const exp = Math.floor(deps.now().getTime() / 1000) + 86_400;
@@ -171,10 +169,8 @@ export function campaignFlows(cd: CampaignDeps): { commands: Command[]; verbs: R
     audience: 'staff',
     async handle(turn, deps) {
       staffCaller(turn, 'rewards');
-      const forms = await turn.forms();
-      const draft = forms.state('campaign')?.draft ?? {};
-      await forms.open('campaign', draft);
-      await turn.ctx.sendActivity({ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: composer(deps, draft, { banner: '', bannerColor: 'Default' }) }] });
+      const { draft } = await (await turn.forms()).resume('campaign');
+      await turn.ctx.sendActivity({ attachments: [asAttachment(composer(deps, draft, { banner: '', bannerColor: 'Default' }))] });
     },
   };
 
@@ -194,7 +190,7 @@ export function campaignFlows(cd: CampaignDeps): { commands: Command[]; verbs: R
     const p = parseComposer(d, deps.now());
     if (!p.ok) return composer(deps, d, { banner: 'Please correct the fields marked below.', bannerColor: 'Attention' }, p.errors);
     const draft: Campaign = { id: 'preview', content: p.content, audience: p.audience, createdBy: staff.aadObjectId, createdAt: deps.now().toISOString(), status: 'draft', sendAt: null, recipients: 0, progress: null, acknowledgedBy: [] };
-    await turn.ctx.sendActivity({ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: campaignMessage(deps, draft) }] });
+    await turn.ctx.sendActivity({ attachments: [asAttachment(campaignMessage(deps, draft))] });
     return composer(deps, d, { banner: 'Preview sent to you below.', bannerColor: 'Good' });
   };
 
@@ -206,7 +202,7 @@ export function campaignFlows(cd: CampaignDeps): { commands: Command[]; verbs: R
     const p = parseComposer(d, deps.now());
     if (!p.ok) return composer(deps, d, { banner: 'Please correct the fields marked below. Nothing was sent.', bannerColor: 'Attention' }, p.errors);
     const created = await cd.campaigns.create(p.content, p.audience, staff.aadObjectId);
-    const { campaign } = await cd.campaigns.send(created.id, staff.aadObjectId, (c) => card(campaignMessage(deps, c)), p.sendAt);
+    const { campaign } = await cd.campaigns.send(created.id, staff.aadObjectId, (c) => asOutboxMessage(campaignMessage(deps, c)), p.sendAt);
     await (await turn.forms()).close();
     // The composer card becomes the progress card; remember where it is to update it in place.
     if (turn.ctx.activity.replyToId) await cd.campaigns.setProgressCard(campaign.id, { conversationKey: progressConversationKey(turn), activityId: turn.ctx.activity.replyToId });

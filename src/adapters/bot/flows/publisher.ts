@@ -9,7 +9,7 @@ import { isLive, type BenefitStatus, type Evaluation, type Failure } from '../..
 import { ProgramService, type PublisherCaller } from '../../../services/program.js';
 import { AppError } from '../../../services/errors.js';
 import type { PublisherDoc } from '../../store/store.js';
-import type { Banner, CardModels } from '../cards.js';
+import { asAttachment, type Banner, type CardModels } from '../cards.js';
 import type { VerbHandler } from '../rewards-bot.js';
 import type { BotDeps, Command, Turn } from '../turn.js';
 import { ageInDays, formatDay, formatUsd, progressBar } from './present.js';
@@ -79,7 +79,7 @@ const enrollCommand: Command = {
   async handle(turn, deps) {
     const { caller, doc } = await callerOf(turn, deps);
     await (await turn.forms()).open('enroll');
-    await turn.ctx.sendActivity({ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: enrollCard(deps, doc, caller, noBanner) }] });
+    await turn.ctx.sendActivity({ attachments: [asAttachment(enrollCard(deps, doc, caller, noBanner))] });
   },
 };
 
@@ -138,12 +138,8 @@ const contactCommand: Command = {
   audience: 'everyone',
   async handle(turn, deps) {
     const { caller, doc } = await callerOf(turn, deps);
-    const forms = await turn.forms();
-    // An open form (even across a restart) comes back as the user left it.
-    const open = forms.state('contact');
-    await forms.open('contact', open?.draft, open?.errors);
-    const card = contactCard(deps, doc, caller, open?.draft ?? {}, open?.errors ?? {}, noBanner);
-    await turn.ctx.sendActivity({ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] });
+    const { draft, errors } = await (await turn.forms()).resume('contact');
+    await turn.ctx.sendActivity({ attachments: [asAttachment(contactCard(deps, doc, caller, draft, errors, noBanner))] });
   },
 };
 
@@ -211,7 +207,7 @@ const benefitsCommand: Command = {
   async handle(turn, deps) {
     const { caller, doc } = await callerOf(turn, deps);
     const e = await deps.program.evaluate(caller.publisherId, undefined, doc);
-    await turn.ctx.sendActivity({ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: benefitsCard(deps, doc, caller, e, undefined, noBanner) }] });
+    await turn.ctx.sendActivity({ attachments: [asAttachment(benefitsCard(deps, doc, caller, e, undefined, noBanner))] });
   },
 };
 
@@ -341,10 +337,8 @@ const techCommand: Command = {
   audience: 'everyone',
   async handle(turn, deps) {
     const { caller, doc } = await callerOf(turn, deps);
-    const forms = await turn.forms();
-    const open = forms.state('tech');
-    await forms.open('tech', open?.draft, open?.errors);
-    await turn.ctx.sendActivity({ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: techCard(deps, doc, caller, open?.draft ?? {}, open?.errors ?? {}, noBanner) }] });
+    const { draft, errors } = await (await turn.forms()).resume('tech');
+    await turn.ctx.sendActivity({ attachments: [asAttachment(techCard(deps, doc, caller, draft, errors, noBanner))] });
   },
 };
 
@@ -384,7 +378,7 @@ const optCommand = (name: 'optout' | 'optin'): Command => ({
   audience: 'everyone',
   async handle(turn, deps) {
     const { caller, doc } = await callerOf(turn, deps);
-    await turn.ctx.sendActivity({ attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: optCard(deps, doc, caller, noBanner) }] });
+    await turn.ctx.sendActivity({ attachments: [asAttachment(optCard(deps, doc, caller, noBanner))] });
   },
 });
 

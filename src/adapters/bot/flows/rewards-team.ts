@@ -9,8 +9,9 @@ import type { Activation, Staff } from '../../../domain/model.js';
 import { REVOCATION_REASON_TEXT, type ProgramEvent } from '../../../domain/program/index.js';
 import { AppError } from '../../../services/errors.js';
 import { getChannels, setChannel, type ChannelRole } from '../../../services/channels.js';
+import { findUserConversation } from '../../../services/conversations.js';
 import type { PublisherDoc } from '../../store/store.js';
-import type { Banner } from '../cards.js';
+import { asOutboxMessage, type Banner } from '../cards.js';
 import type { VerbHandler } from '../rewards-bot.js';
 import type { BotDeps, Command, Turn } from '../turn.js';
 import { formatDay } from './present.js';
@@ -119,28 +120,14 @@ export async function publisherRecipients(deps: BotDeps, doc: PublisherDoc): Pro
   if (doc.state.contact) people.add(doc.state.contact.aadObjectId);
   const keys: string[] = [];
   for (const aad of people) {
-    for (const t of doc.publisher.tenantIds) {
-      // Someone who never talked to the bot has no conversation to post in.
-      if (await deps.store.getConversationRef(`user:${t}:${aad}`)) {
-        keys.push(`user:${t}:${aad}`);
-        break;
-      }
-    }
+    // Someone who never talked to the bot has no conversation to post in.
+    const c = await findUserConversation(deps.store, doc.publisher.tenantIds, aad);
+    if (c.reachable) keys.push(c.key);
   }
   return keys;
 }
 
-/** The conversation of a publisher user, under the tenant they talked to the bot from. */
-async function userConversation(deps: BotDeps, doc: PublisherDoc, aadObjectId: string): Promise<string> {
-  for (const t of doc.publisher.tenantIds) {
-    const key = `user:${t}:${aadObjectId}`;
-    if (await deps.store.getConversationRef(key)) return key;
-  }
-  return `user:${doc.publisher.tenantIds[0]}:${aadObjectId}`; // never talked to the bot: the outbox reports it unreachable
-}
-
-const cardMessage = (content: Record<string, unknown>) => ({ activity: { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content }] } });
-const textMessage = (deps: BotDeps, title: string, text: string) => cardMessage(deps.cards.card('message', { title, text, reference: '' }));
+const textMessage = (deps: BotDeps, title: string, text: string) => asOutboxMessage(deps.cards.card('message', { title, text, reference: '' }));
 
 /** Turns program events into outbox messages (each once: the idempotency key names the event). */
 export function programNotifications(deps: BotDeps) {
@@ -152,14 +139,14 @@ export function programNotifications(deps: BotDeps) {
       const doc = await deps.store.getPublisher(e.publisherId);
       if (!doc) continue;
       if (e.type === 'benefit_activated' && channels.rewards) {
-        items.push({ idempotencyKey: `activated:${e.activation.id}:rewards`, conversationKey: channels.rewards, payload: cardMessage(activationNotice(deps, doc, e.activation)), dueAt: now });
+        items.push({ idempotencyKey: `activated:${e.activation.id}:rewards`, conversationKey: channels.rewards, payload: asOutboxMessage(activationNotice(deps, doc, e.activation)), dueAt: now });
       } else if (e.type === 'activation_contacted') {
         const a = doc.state.activations.find((x) => x.id === e.activationId);
         if (!a) continue;
         const benefit = deps.program.edition.benefits.find((b) => b.id === a.benefitId)?.name ?? a.benefitId;
         items.push({
           idempotencyKey: `contacted:${a.id}:publisher`,
-          conversationKey: await userConversation(deps, doc, a.activatedBy),
+          conversationKey: (await findUserConversation(deps.store, doc.publisher.tenantIds, a.activatedBy)).key,
           payload: textMessage(deps, 'The Rewards team is on it', `A member of the Rewards team contacted ${doc.state.contact?.name ?? 'your marketing contact'} about ${benefit}.`),
           dueAt: now,
         });

@@ -10,7 +10,7 @@ import { getChannels } from '../../../services/channels.js';
 import { AppError } from '../../../services/errors.js';
 import { TicketInput, type TicketService } from '../../../services/tickets.js';
 import type { PublisherDoc } from '../../store/store.js';
-import type { Banner } from '../cards.js';
+import { asAttachment, asOutboxMessage, type Banner } from '../cards.js';
 import { conversationKey, type VerbHandler } from '../rewards-bot.js';
 import type { BotDeps, Command, Turn } from '../turn.js';
 import { formatDay } from './present.js';
@@ -25,8 +25,6 @@ const CATEGORY_TITLES: Record<z.infer<typeof TicketCategory>, string> = {
 };
 const STATUS_COLOR: Record<Ticket['status'], string> = { unassigned: 'Warning', assigned: 'Accent', waiting_on_partner: 'Attention', resolved: 'Good', closed: 'Default', withdrawn: 'Default' };
 const noBanner: Banner = { banner: '', bannerColor: 'Default' };
-const adaptive = (content: Record<string, unknown>) => ({ contentType: 'application/vnd.microsoft.card.adaptive', content });
-const message = (content: Record<string, unknown>) => ({ activity: { type: 'message', attachments: [adaptive(content)] } });
 
 export interface TicketDeps {
   tickets: TicketService;
@@ -117,7 +115,7 @@ export function ticketFlows(td: TicketDeps): { commands: Command[]; verbs: Recor
     const keys = raiser ? [raiser] : doc ? await publisherRecipients(deps, doc) : [];
     if (skip !== 'publisher') {
       const content = deps.cards.card('message', { title: `${t.id}: ${statusText(t.status)}`, text: note, reference: '' });
-      await deps.store.enqueueOutbox(keys.map((k) => ({ idempotencyKey: `ticket:${t.id}:note:${t.notes.length}:${k}`, conversationKey: k, payload: message(content), dueAt: deps.now().toISOString() })));
+      await deps.store.enqueueOutbox(keys.map((k) => ({ idempotencyKey: `ticket:${t.id}:note:${t.notes.length}:${k}`, conversationKey: k, payload: asOutboxMessage(content), dueAt: deps.now().toISOString() })));
     }
   };
 
@@ -141,7 +139,7 @@ export function ticketFlows(td: TicketDeps): { commands: Command[]; verbs: Recor
     audience: 'everyone',
     async handle(turn, deps) {
       const { doc } = await deps.program.publisherCaller(turn.identity);
-      await turn.ctx.sendActivity({ attachments: [adaptive(formCard(deps, doc, {}, {}, noBanner))] });
+      await turn.ctx.sendActivity({ attachments: [asAttachment(formCard(deps, doc, {}, {}, noBanner))] });
     },
   };
 
@@ -160,7 +158,7 @@ export function ticketFlows(td: TicketDeps): { commands: Command[]; verbs: Recor
     if (turn.ctx.activity.replyToId) await td.tickets.setPublisherCard(t.id, { conversationKey: conversationKey(turn.ctx), activityId: turn.ctx.activity.replyToId });
     const { support } = await getChannels(deps.store);
     if (support) {
-      await deps.store.enqueueOutbox([{ idempotencyKey: channelKey(t.id), conversationKey: support, payload: message(await ticketCard(deps, t, 'agent')), dueAt: deps.now().toISOString() }]);
+      await deps.store.enqueueOutbox([{ idempotencyKey: channelKey(t.id), conversationKey: support, payload: asOutboxMessage(await ticketCard(deps, t, 'agent')), dueAt: deps.now().toISOString() }]);
     } else deps.log.warn({ ticket: t.id }, 'no support channel registered: the ticket waits in the queue');
     return ticketCard(deps, t, 'publisher', { banner: `Ticket ${t.id} raised. A support agent will answer here.`, bannerColor: 'Good' });
   };
