@@ -278,7 +278,7 @@ describe('outbox rate limiter', () => {
     it('when more sends are waiting than a window allows, then they go as tokens come back, in the order they asked', async () => {
       const clock = new FakeClock(0);
       const limiter = new RateLimiter({ perConversation: [{ count: 2, perMs: 1_000 }] });
-      const sent: Array<{ i: number; at: number; waited: number }> = [];
+      const sent: Array<{ i: number; at: number; waited: number | null }> = [];
       const all = Array.from({ length: 5 }, (_, i) =>
         limiter.acquire(clock, key('c1')).then((waited) => sent.push({ i, at: clock.now(), waited })),
       );
@@ -321,6 +321,25 @@ describe('outbox rate limiter', () => {
       await clock.advance(10_000);
       await Promise.all(all);
       expect(order).to.deep.equal(['a0@0', 'b0@0', 'c0@1000', 'a1@1000', 'b1@2000', 'c1@2000']);
+    });
+
+    it('when the wait is aborted, then acquire resolves null at once, reserves nothing and leaves no sleeper', async () => {
+      const clock = new FakeClock(0);
+      const limiter = new RateLimiter({ perConversation: [{ count: 1, perMs: 30_000 }] });
+      expect(await limiter.acquire(clock, key('c1'))).to.equal(0);
+      const stop = new AbortController();
+      const waiting = limiter.acquire(clock, key('c1'), stop.signal);
+      await clock.advance(1_000);
+      expect(clock.pending).to.equal(1);
+      stop.abort();
+      expect(await waiting).to.equal(null);
+      expect(clock.pending).to.equal(0);
+      // Nothing was taken: the token still comes back 30 s after the first send.
+      expect(limiter.reserve(29_999, key('c1'))).to.equal(1);
+      expect(limiter.reserve(30_000, key('c1'))).to.equal(0);
+      // An already aborted signal reserves nothing even when a token is free.
+      expect(await limiter.acquire(clock, key('c2'), stop.signal)).to.equal(null);
+      expect(limiter.reserve(30_000, key('c2'))).to.equal(0);
     });
   });
 

@@ -1,7 +1,11 @@
 /**
- * A campaign interrupted by SIGKILL: the bot process is killed while sending and started again on
- * the same store. Nothing queued may be lost; a message can be sent twice only if it was in flight
- * at the kill (Teams offers no idempotent send, so such a send cannot be told from a lost one).
+ * A campaign interrupted by a kill: the bot process is stopped while sending and started again on
+ * the same store.
+ * - `kill` (SIGTERM, also Ctrl-C and a deploy's stop): sends on the wire finish and are recorded,
+ *   the rest wait in the store. Every recipient gets the message exactly once.
+ * - `kill -9` (SIGKILL, a power cut): nothing queued is lost; a message can be sent twice only if it
+ *   was on the wire at the kill (Teams offers no idempotent send, so such a send cannot be told from
+ *   a lost one).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -42,14 +46,32 @@ describe('outbox across a crash (SIGKILL mid-campaign, then restart)', function 
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+
+  /** A campaign to RECIPIENTS new recipients named `${prefix}N`, queued while the bot is down. */
+  async function queueCampaign(prefix: string) {
     const store = new LowdbStore(dir);
     await store.open();
     for (let i = 0; i < RECIPIENTS; i++) {
-      await store.saveConversationRef(`user:${TENANT}:r${i}`, { bot: { id: '28:bot' }, user: { id: `29:r${i}` }, conversation: { id: `conv-r${i}`, tenantId: TENANT }, channelId: 'msteams', serviceUrl: url });
+      await store.saveConversationRef(`user:${TENANT}:${prefix}${i}`, { bot: { id: '28:bot' }, user: { id: `29:${prefix}${i}` }, conversation: { id: `conv-${prefix}${i}`, tenantId: TENANT }, channelId: 'msteams', serviceUrl: url });
     }
-    await store.enqueueOutbox(Array.from({ length: RECIPIENTS }, (_, i) => ({ idempotencyKey: `campaign:crash:r${i}`, conversationKey: `user:${TENANT}:r${i}`, payload: { activity: { type: 'message', text: `hello r${i}` } }, dueAt: new Date().toISOString() })));
+    await store.enqueueOutbox(Array.from({ length: RECIPIENTS }, (_, i) => ({ idempotencyKey: `campaign:${prefix}:${i}`, conversationKey: `user:${TENANT}:${prefix}${i}`, payload: { activity: { type: 'message', text: `hello ${prefix}${i}` } }, dueAt: new Date().toISOString() })));
     await store.close();
-  });
+    delivered.clear();
+  }
+
+  async function stopBot(signal: NodeJS.Signals) {
+    child!.kill(signal);
+    await new Promise((r) => child!.once('exit', r));
+  }
+
+  async function unsent() {
+    const store = new LowdbStore(dir);
+    await store.open();
+    const items = await store.listOutbox();
+    await store.close();
+    return items.filter((i) => i.status !== 'sent').map((i) => `${i.idempotencyKey}:${i.status}`);
+  }
 
   after(async () => {
     if (child?.pid && child.exitCode === null) child.kill('SIGKILL');
@@ -72,24 +94,36 @@ describe('outbox across a crash (SIGKILL mid-campaign, then restart)', function 
     }
   };
 
-  it('when the bot is killed mid-campaign and restarted, then every recipient gets the message and only in-flight ones may repeat', async () => {
+  it('when the bot is stopped (SIGTERM) mid-campaign and restarted, then every recipient gets the message exactly once', async () => {
+    await queueCampaign('t');
     child = startBot();
     await waitFor(() => total() >= RECIPIENTS / 3, 60_000, 'a third of the campaign');
-    child.kill('SIGKILL');
-    await new Promise((r) => child!.once('exit', r));
+    await stopBot('SIGTERM');
+    const atStop = total();
+    expect(atStop).to.be.lessThan(RECIPIENTS);
+    expect((await unsent()).filter((u) => u.endsWith(':sending'))).to.deep.equal([]); // nothing left in doubt
+
+    child = startBot();
+    await waitFor(() => delivered.size === RECIPIENTS, 60_000, 'every recipient');
+    await stopBot('SIGTERM');
+    expect(await unsent()).to.deep.equal([]);
+    expect([...delivered.entries()].filter(([, n]) => n !== 1)).to.deep.equal([]);
+    expect(total()).to.equal(RECIPIENTS);
+  });
+
+  it('when the bot is killed (SIGKILL) mid-campaign and restarted, then every recipient gets the message and only in-flight ones may repeat', async () => {
+    await queueCampaign('k');
+    child = startBot();
+    await waitFor(() => total() >= RECIPIENTS / 3, 60_000, 'a third of the campaign');
+    await stopBot('SIGKILL');
     const atKill = total();
     expect(atKill).to.be.lessThan(RECIPIENTS);
 
     child = startBot();
     await waitFor(() => delivered.size === RECIPIENTS, 60_000, 'every recipient');
-    child.kill('SIGTERM');
-    await new Promise((r) => child!.once('exit', r));
+    await stopBot('SIGTERM');
 
-    const store = new LowdbStore(dir);
-    await store.open();
-    const items = await store.listOutbox();
-    await store.close();
-    expect(items.filter((i) => i.status !== 'sent').map((i) => `${i.idempotencyKey}:${i.status}`)).to.deep.equal([]);
+    expect(await unsent()).to.deep.equal([]);
     const duplicates = [...delivered.values()].filter((n) => n > 1).length;
     // Lost: none. Repeats: only messages that were being sent when the process died.
     expect(delivered.size).to.equal(RECIPIENTS);

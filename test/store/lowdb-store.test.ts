@@ -210,6 +210,27 @@ describe('lowdb store', () => {
     await b.close();
   });
 
+  it('when claims are released, then only the releasing worker’s unsent items go back as they were, and that survives a restart', async () => {
+    const a = new LowdbStore(dir);
+    await a.open();
+    const now = new Date().toISOString();
+    const item = (k: string) => ({ idempotencyKey: k, conversationKey: `user:${k}`, payload: { text: k }, dueAt: now });
+    await a.enqueueOutbox([item('a'), item('b'), item('c')]);
+    const mine = await a.claimOutbox('w1', now, 2);
+    await a.completeOutbox(mine[1]!.id, { status: 'sent', lastStatus: 200, lastError: null, dueAt: now });
+    // Another worker id cannot give back w1's claim; w1 gives back only what is still 'sending'.
+    expect(await a.releaseOutbox('w2', [mine[0]!.id])).to.equal(0);
+    expect(await a.releaseOutbox('w1', [mine[0]!.id, mine[1]!.id, 'no-such-id'])).to.equal(1);
+    await a.close();
+    const b = new LowdbStore(dir);
+    await b.open();
+    const byKey = Object.fromEntries((await b.listOutbox()).map((i) => [i.idempotencyKey, i]));
+    expect(byKey[mine[0]!.idempotencyKey]).to.include({ status: 'queued', attempts: 0, claimedBy: null, dueAt: now });
+    expect(byKey[mine[1]!.idempotencyKey]).to.include({ status: 'sent', attempts: 1 });
+    expect(byKey.c).to.include({ status: 'queued', attempts: 0 });
+    await b.close();
+  });
+
   it('when tickets are created, then numbers are sequential, survive a restart and are never reused', async () => {
     const a = new LowdbStore(dir);
     await a.open();

@@ -182,6 +182,12 @@ export interface Store {
   enqueueOutbox(items: Array<Pick<OutboxItem, 'idempotencyKey' | 'conversationKey' | 'payload' | 'dueAt'>>): Promise<{ enqueued: number; duplicates: number }>;
   claimOutbox(worker: string, now: string, limit: number): Promise<OutboxItem[]>;
   completeOutbox(id: string, result: Pick<OutboxItem, 'status' | 'lastStatus' | 'lastError' | 'dueAt'> & { activityId?: string | null }): Promise<void>;
+  /**
+   * Gives back claims that were never sent (a worker stopping): each item still 'sending' for
+   * `worker` is queued again as it was before the claim (same due time, attempt not counted).
+   * Returns how many were released.
+   */
+  releaseOutbox(worker: string, ids: string[]): Promise<number>;
   listOutbox(filter?: { status?: OutboxItem['status'] }): Promise<OutboxItem[]>;
   /** The item queued under an idempotency key, if any. */
   findOutbox(idempotencyKey: string): Promise<OutboxItem | undefined>;

@@ -8,14 +8,24 @@
 export interface Clock {
   /** Milliseconds since the epoch (or any fixed origin: only differences matter). */
   now(): number;
-  /** Resolves once `now()` has advanced by at least `ms`. */
-  sleep(ms: number): Promise<void>;
+  /** Resolves once `now()` has advanced by at least `ms`, or as soon as `signal` aborts (callers check it). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** The real clock: `Date.now()` and `setTimeout`. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      signal?.addEventListener('abort', done, { once: true });
+    }),
 };
 
 interface Sleeper {
@@ -47,15 +57,24 @@ export class FakeClock implements Clock {
     return this.time;
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     // A non-positive wait is already due: resolving at once matches setTimeout(0) closely enough
     // and avoids a test hanging because nobody advanced the clock by zero.
-    if (!(ms > 0)) return Promise.resolve();
+    if (!(ms > 0) || signal?.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const sleeper: Sleeper = { due: this.time + ms, seq: this.seq++, resolve };
       let i = this.sleepers.length;
       while (i > 0 && this.sleepers[i - 1].due > sleeper.due) i--;
       this.sleepers.splice(i, 0, sleeper);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const at = this.sleepers.indexOf(sleeper);
+          if (at >= 0) this.sleepers.splice(at, 1);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 

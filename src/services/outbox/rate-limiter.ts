@@ -239,14 +239,16 @@ export class RateLimiter {
   /**
    * Waits until the send may go and reserves it; resolves with the ms waited. Waiters are served
    * roughly in order of their wake-up time (no strict FIFO queue): good enough, since every waiter
-   * is told the earliest time a token frees up and re-checks then.
+   * is told the earliest time a token frees up and re-checks then. If `signal` aborts first, it
+   * reserves nothing and resolves with `null`.
    */
-  async acquire(clock: Clock, key: RateKey): Promise<number> {
+  async acquire(clock: Clock, key: RateKey, signal?: AbortSignal): Promise<number | null> {
     const start = clock.now();
     for (;;) {
+      if (signal?.aborted) return null;
       const wait = this.reserve(clock.now(), key);
       if (wait === 0) return clock.now() - start;
-      await clock.sleep(wait);
+      await clock.sleep(wait, signal);
     }
   }
 

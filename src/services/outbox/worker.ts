@@ -4,6 +4,7 @@
  * (sent, retry later, unreachable, failed). Nothing is sent that was not first written to the store.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import type { OutboxItem, Store } from '../../adapters/store/store.js';
 import type { Logger } from '../../log.js';
@@ -33,12 +34,16 @@ export interface BatchResult {
   retried: number;
   unreachable: number;
   failed: number;
+  /** Claimed but given back unsent because the worker was stopping. */
+  released: number;
 }
 
 export class OutboxWorker {
   /** Unique per process start: items another (dead) worker left 'sending' are claimed again. */
   readonly id = `worker-${process.pid}-${randomBytes(3).toString('hex')}`;
   private running = false;
+  /** Aborted by stop(): sends waiting for a rate-limit token give their claim back. */
+  private stopping = new AbortController();
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
 
@@ -55,6 +60,9 @@ export class OutboxWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = new AbortController();
+    // One listener per lane waiting for a token: more than Node's default warning threshold of 10.
+    setMaxListeners(0, this.stopping.signal);
     this.loop = (async () => {
       while (this.running) {
         let r: BatchResult | undefined;
@@ -82,20 +90,26 @@ export class OutboxWorker {
     this.wakeUp?.();
   }
 
-  /** Stops polling and waits for the batch in flight to be recorded. */
+  /**
+   * Stops promptly without losing or repeating anything: sends already on the wire are awaited and
+   * recorded, and claimed messages not yet sent (queued in a lane, or waiting for a rate-limit
+   * token) are given back to the store as they were, for the next start.
+   */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     this.wakeUp?.();
     await this.loop;
   }
 
   /**
    * Sends everything due now, `concurrency` at a time. Lanes pull from a shared queue that is
-   * refilled by claiming `batchSize` more whenever it runs dry, so one slow send (a Retry-After
-   * wait inside botbuilder, say) holds up only its own lane, never a whole batch.
+   * refilled by claiming `batchSize` more whenever it runs dry, so one slow send holds up only its
+   * own lane, never a whole batch. Once stop() is called, lanes take nothing new and the claims
+   * left in the queue are released.
    */
   async runOnce(): Promise<BatchResult> {
-    const result: BatchResult = { claimed: 0, sent: 0, retried: 0, unreachable: 0, failed: 0 };
+    const result: BatchResult = { claimed: 0, sent: 0, retried: 0, unreachable: 0, failed: 0, released: 0 };
     const queue: OutboxItem[] = [];
     let claiming: Promise<void> | null = null;
     let exhausted = false;
@@ -111,7 +125,7 @@ export class OutboxWorker {
           claiming = null;
         }));
     const lane = async () => {
-      for (;;) {
+      while (this.running) {
         if (queue.length === 0) {
           if (exhausted) return;
           await refill();
@@ -122,10 +136,11 @@ export class OutboxWorker {
       }
     };
     await Promise.all(Array.from({ length: this.opts.concurrency }, lane));
+    if (queue.length > 0) result.released += await this.store.releaseOutbox(this.id, queue.splice(0).map((i) => i.id));
     return result;
   }
 
-  private async deliver(item: OutboxItem): Promise<'sent' | 'retry' | 'unreachable' | 'failed'> {
+  private async deliver(item: OutboxItem): Promise<'sent' | 'retry' | 'unreachable' | 'failed' | 'released'> {
     const payload = Payload.safeParse(item.payload);
     const ref = await this.store.getConversationRef(item.conversationKey);
     const nowIso = () => new Date(this.clock.now()).toISOString();
@@ -138,7 +153,11 @@ export class OutboxWorker {
       return 'unreachable';
     }
     const conversation = ref.reference.conversation as { tenantId?: string } | undefined;
-    await this.limiter.acquire(this.clock, { conversationKey: item.conversationKey, tenantId: conversation?.tenantId ?? 'unknown' });
+    const waited = await this.limiter.acquire(this.clock, { conversationKey: item.conversationKey, tenantId: conversation?.tenantId ?? 'unknown' }, this.stopping.signal);
+    if (waited === null) {
+      await this.store.releaseOutbox(this.id, [item.id]);
+      return 'released';
+    }
     let outcome: SendOutcome;
     try {
       outcome = await this.sender.send(ref.reference, payload.data.activity);

@@ -609,6 +609,21 @@ export class LowdbStore implements Store {
     await this.outboxLog.append([next]);
   }
 
+  async releaseOutbox(worker: string, ids: string[]) {
+    this.live();
+    const released: OutboxItem[] = [];
+    const now = nowIso();
+    for (const id of ids) {
+      const it = this.outbox.get(id);
+      if (!it || it.status !== 'sending' || it.claimedBy !== worker) continue;
+      const next: OutboxItem = { ...it, status: 'queued', claimedBy: null, attempts: Math.max(0, it.attempts - 1), updatedAt: now };
+      this.outbox.set(id, next);
+      released.push(next);
+    }
+    await this.outboxLog.append(released);
+    return released.length;
+  }
+
   async listOutbox(filter: { status?: OutboxItem['status'] } = {}) {
     const out: OutboxItem[] = [];
     for (const it of this.outbox.values()) if (!filter.status || it.status === filter.status) out.push(cloneJson(it));
