@@ -125,7 +125,10 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     res.sendRaw(200, csv);
   });
   const progress = new CampaignProgress(deps, deps.campaigns, deps.cardUpdater);
-  const worker = new OutboxWorker(store, new BotFrameworkSender(adapter, config.bot.appId), new RateLimiter(rateLimits(config)), systemClock, log, {
+  // The outbox has its own adapter: no botbuilder retries (every attempt passes the rate limiter and
+  // is recorded) and no turn error handler (the worker records failures; nothing to log per 429).
+  const outboxAdapter = createAdapter(config, opts.authSettings, opts.credentialsFactory, { clientRetries: false });
+  const worker = new OutboxWorker(store, new BotFrameworkSender(outboxAdapter, config.bot.appId), new RateLimiter(rateLimits(config)), systemClock, log, {
     batchSize: 100,
     concurrency: config.outbox.concurrency,
     idleMs: 250,

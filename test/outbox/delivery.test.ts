@@ -60,10 +60,12 @@ describe('outbox delivery through botbuilder to a fake connector', function () {
 
   it('when the connector throttles, errs, refuses and drops, then every reachable recipient gets the message once and the rest are marked', async () => {
     const seen = new Map<string, number>();
+    const at = new Map<string, number[]>();
     await start((call) => {
       const conv = convOf(call);
       const n = (seen.get(conv) ?? 0) + 1;
       seen.set(conv, n);
+      at.set(conv, [...(at.get(conv) ?? []), Date.now()]);
       if (conv === 'conv-throttled' && n === 1) return { status: 429, headers: { 'retry-after': '1' } };
       if (conv === 'conv-flaky' && n <= 2) return { status: n === 1 ? 502 : 500 };
       if (conv === 'conv-removed') return { status: 403 };
@@ -84,6 +86,14 @@ describe('outbox delivery through botbuilder to a fake connector', function () {
     // Exactly one delivered message per reachable recipient, despite botbuilder's and our retries.
     const delivered = connector.delivered.map(convOf).sort();
     expect(delivered).to.deep.equal(['conv-dropped', 'conv-flaky', 'conv-ok1', 'conv-ok2', 'conv-throttled']);
+    // Every request is an outbox attempt (botbuilder's own retries are off), so each is recorded
+    // and paced: the connector saw exactly as many requests as the item counts attempts.
+    for (const k of ['ok1', 'throttled', 'flaky', 'removed', 'dropped', 'broken']) expect(seen.get(`conv-${k}`) ?? 0, k).to.equal(items[k]!.attempts);
+    expect(items.throttled?.attempts).to.equal(2);
+    expect(items.flaky?.attempts).to.equal(3);
+    // Retry-After: 1 was honoured by the outbox itself.
+    const [first, second] = at.get('conv-throttled')!;
+    expect(second! - first!).to.be.at.least(1_000);
   });
 
   it('when a recipient keeps failing, then it is retried with backoff and failed after the maximum attempts with its last status', async () => {

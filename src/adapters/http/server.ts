@@ -10,7 +10,14 @@ import {
   type Activity,
   type ActivityHandler,
 } from 'botbuilder';
-import { AuthenticationError, type AuthenticateRequestResult, type ServiceClientCredentialsFactory } from 'botframework-connector';
+import {
+  AuthenticationError,
+  ConnectorFactory,
+  type AuthenticateRequestResult,
+  type ClaimsIdentity,
+  type ConnectorClient,
+  type ServiceClientCredentialsFactory,
+} from 'botframework-connector';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { Store } from '../store/store.js';
@@ -26,8 +33,45 @@ class StrictAuthentication extends ConfigurationBotFrameworkAuthentication {
   }
 }
 
+/** The name core-rest-pipeline gives the retry policy of every connector client's pipeline. */
+const CLIENT_RETRY_POLICY = 'defaultRetryPolicy';
+
+interface PipelineHolder {
+  client?: { pipeline?: { removePolicy(options: { name: string }): unknown[] } };
+}
+
+/**
+ * Connector clients without botbuilder's own retries. Those retries (up to 3, sleeping through
+ * `Retry-After` inside the send) would go out without asking the outbox's rate limiter, hold a send
+ * lane while they wait, and hide attempts from the outbox's record. The outbox retries instead.
+ */
+class NoRetryConnectorFactory extends ConnectorFactory {
+  constructor(private readonly inner: ConnectorFactory) {
+    super();
+  }
+
+  override async create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+    const client = await this.inner.create(serviceUrl, audience);
+    const removed = (client as unknown as PipelineHolder).client?.pipeline?.removePolicy({ name: CLIENT_RETRY_POLICY });
+    // A botbuilder upgrade that renames the policy must fail loudly, not retry behind our back.
+    if (removed?.length !== 1) throw new Error(`connector client: expected one '${CLIENT_RETRY_POLICY}' to remove, found ${removed?.length ?? 'no pipeline'}`);
+    return client;
+  }
+}
+
+class NoRetryAuthentication extends StrictAuthentication {
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return new NoRetryConnectorFactory(super.createConnectorFactory(claimsIdentity));
+  }
+}
+
+export interface AdapterOptions {
+  /** botbuilder's own retries of outbound calls (default on). The outbox's adapter turns them off. */
+  clientRetries?: boolean;
+}
+
 /** The adapter for a configuration; `credentialsFactory` lets tests use a local identity provider. */
-export function createAdapter(config: Config, settings: Record<string, string> = {}, credentialsFactory?: ServiceClientCredentialsFactory): CloudAdapter {
+export function createAdapter(config: Config, settings: Record<string, string> = {}, credentialsFactory?: ServiceClientCredentialsFactory, options: AdapterOptions = {}): CloudAdapter {
   const bot = config.bot;
   const auth = {
     MicrosoftAppId: bot.appId,
@@ -37,7 +81,8 @@ export function createAdapter(config: Config, settings: Record<string, string> =
     ...settings,
   };
   const factory = credentialsFactory ?? new ConfigurationServiceClientCredentialFactory(auth);
-  return new CloudAdapter(new StrictAuthentication(auth, factory));
+  const Authentication = options.clientRetries === false ? NoRetryAuthentication : StrictAuthentication;
+  return new CloudAdapter(new Authentication(auth, factory));
 }
 
 export interface ServerDeps {
