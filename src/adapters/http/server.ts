@@ -37,7 +37,12 @@ class StrictAuthentication extends ConfigurationBotFrameworkAuthentication {
 const CLIENT_RETRY_POLICY = 'defaultRetryPolicy';
 
 interface PipelineHolder {
-  client?: { pipeline?: { removePolicy(options: { name: string }): unknown[] } };
+  client?: {
+    pipeline?: {
+      removePolicy(options: { name: string }): unknown[];
+      addPolicy(policy: { name: string; sendRequest(request: { timeout: number }, next: (request: { timeout: number }) => Promise<unknown>): Promise<unknown> }): void;
+    };
+  };
 }
 
 /**
@@ -46,28 +51,55 @@ interface PipelineHolder {
  * lane while they wait, and hide attempts from the outbox's record. The outbox retries instead.
  */
 class NoRetryConnectorFactory extends ConnectorFactory {
-  constructor(private readonly inner: ConnectorFactory) {
+  constructor(
+    private readonly inner: ConnectorFactory,
+    private readonly timeoutMs: number,
+  ) {
     super();
   }
 
   override async create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
     const client = await this.inner.create(serviceUrl, audience);
-    const removed = (client as unknown as PipelineHolder).client?.pipeline?.removePolicy({ name: CLIENT_RETRY_POLICY });
+    const pipeline = (client as unknown as PipelineHolder).client?.pipeline;
+    const removed = pipeline?.removePolicy({ name: CLIENT_RETRY_POLICY });
     // A botbuilder upgrade that renames the policy must fail loudly, not retry behind our back.
-    if (removed?.length !== 1) throw new Error(`connector client: expected one '${CLIENT_RETRY_POLICY}' to remove, found ${removed?.length ?? 'no pipeline'}`);
+    if (!pipeline || removed?.length !== 1) throw new Error(`connector client: expected one '${CLIENT_RETRY_POLICY}' to remove, found ${removed?.length ?? 'no pipeline'}`);
+    // A request that never answers would hold its send lane, and a stop, forever.
+    const timeout = this.timeoutMs;
+    if (timeout > 0) {
+      pipeline.addPolicy({
+        name: 'rewardsRequestTimeout',
+        sendRequest: (request, next) => {
+          request.timeout = timeout;
+          return next(request);
+        },
+      });
+    }
     return client;
   }
 }
 
 class NoRetryAuthentication extends StrictAuthentication {
+  constructor(
+    settings: Record<string, string>,
+    credentialsFactory: ServiceClientCredentialsFactory,
+    private readonly timeoutMs: number,
+  ) {
+    super(settings, credentialsFactory);
+  }
+
   override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
-    return new NoRetryConnectorFactory(super.createConnectorFactory(claimsIdentity));
+    return new NoRetryConnectorFactory(super.createConnectorFactory(claimsIdentity), this.timeoutMs);
   }
 }
 
 export interface AdapterOptions {
-  /** botbuilder's own retries of outbound calls (default on). The outbox's adapter turns them off. */
+  /**
+   * botbuilder's own retries of outbound calls (default on). The outbox's adapter turns them off,
+   * and then each request also times out after `requestTimeoutMs` (default 30 s; 0 = never).
+   */
   clientRetries?: boolean;
+  requestTimeoutMs?: number;
 }
 
 /** The adapter for a configuration; `credentialsFactory` lets tests use a local identity provider. */
@@ -81,8 +113,8 @@ export function createAdapter(config: Config, settings: Record<string, string> =
     ...settings,
   };
   const factory = credentialsFactory ?? new ConfigurationServiceClientCredentialFactory(auth);
-  const Authentication = options.clientRetries === false ? NoRetryAuthentication : StrictAuthentication;
-  return new CloudAdapter(new Authentication(auth, factory));
+  if (options.clientRetries === false) return new CloudAdapter(new NoRetryAuthentication(auth, factory, options.requestTimeoutMs ?? 30_000));
+  return new CloudAdapter(new StrictAuthentication(auth, factory));
 }
 
 export interface ServerDeps {
