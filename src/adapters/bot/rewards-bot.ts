@@ -11,6 +11,7 @@ import {
   type AdaptiveCardInvokeValue,
 } from 'botbuilder';
 import type { Identity } from '../store/store.js';
+import type { Logger } from '../../log.js';
 import { AppError } from '../../services/errors.js';
 import { userConversationKey } from '../../services/conversations.js';
 import { sendWelcome, visibleCommands } from './commands/help.js';
@@ -84,7 +85,10 @@ export class RewardsBot extends TeamsActivityHandler {
       tenantId && a.from?.aadObjectId ? await this.deps.store.resolveIdentity(tenantId, a.from.aadObjectId) : undefined;
     const correlationId = (ctx.turnState.get(CORRELATION_KEY) as string | undefined) ?? randomBytes(4).toString('hex');
     ctx.turnState.set(CORRELATION_KEY, correlationId);
-    const log = this.deps.log.child({ correlationId, activityType: a.type, conversationType: a.conversation?.conversationType });
+    // The turn's child logger is made on first use: pino serialises and redacts a child's bindings
+    // when it is created, which a turn that logs nothing at the configured level need not pay.
+    const root = this.deps.log;
+    let log: Logger | undefined;
     let forms: Promise<Forms> | undefined;
     return {
       forms: () => {
@@ -95,7 +99,9 @@ export class RewardsBot extends TeamsActivityHandler {
       command: normaliseCommand(ctx),
       identity,
       correlationId,
-      log,
+      get log() {
+        return (log ??= root.child({ correlationId, activityType: a.type, conversationType: a.conversation?.conversationType }));
+      },
       publisher: async () =>
         identity && identity.kind !== 'staff' ? this.deps.store.getPublisher(identity.publisherId) : undefined,
     };
@@ -113,7 +119,7 @@ export class RewardsBot extends TeamsActivityHandler {
   private async dispatch(turn: Turn, firstContact: boolean): Promise<void> {
     const { command, ctx } = turn;
     const match = this.commands.find((c) => command === c.name || command.startsWith(`${c.name} `));
-    turn.log.info({ command: match?.name ?? '(unknown)', known: turn.identity !== undefined }, 'message');
+    if (this.deps.log.isLevelEnabled('info')) turn.log.info({ command: match?.name ?? '(unknown)', known: turn.identity !== undefined }, 'message');
     if (firstContact && match?.name !== 'help') await sendWelcome(turn, this.deps, this.commands);
     if (!match) {
       if (firstContact) return; // the welcome card already lists the commands
