@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { cardProblems as validate } from './fixtures/validate-card.js';
-import { CardRenderer, escapeMarkdown, type CardName } from '../src/adapters/bot/cards.js';
+import { CardRenderer, escapeAll, escapeMarkdown, type CardName } from '../src/adapters/bot/cards.js';
 import { cardSamples as samples } from './fixtures/card-samples.js';
 
 describe('card templates', () => {
@@ -39,5 +40,29 @@ describe('card templates', () => {
     expect(text).to.not.contain('<at>');
     expect(escapeMarkdown('[a](b)')).to.equal('\\[a\\](b)');
     expect(escapeMarkdown('a\nb')).to.equal('a b');
+  });
+
+  it('when card data is escaped, then the copy is what escaping every string by its key gives, sharing no object', () => {
+    // The plain definition: every string escaped unless its key is raw, every object and array copied.
+    const RAW_KEY = /(Value|Id|Color|Url|Markdown)$|^(choice|verb|color|bar)$/;
+    const plain = (value: unknown, key = ''): unknown => {
+      if (typeof value === 'string') return RAW_KEY.test(key) ? value : escapeMarkdown(value);
+      if (Array.isArray(value)) return value.map((v) => plain(v, key));
+      if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v, k)]));
+      return value;
+    };
+    const text = fc.oneof(fc.string(), fc.constantFrom('a\nb', 'a\r\nb', 'a\rb', '[x](y)', '<at>A</at>', '`c` *b* _i_ #h ~s~ |t| \\'));
+    const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('title', 'choice', 'verb', 'bar', 'color', 'userValue', 'offerId', 'linkUrl', 'bodyMarkdown', '__proto__'));
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('tree'), { maxLength: 3 }), fc.dictionary(key, tie('tree'), { maxKeys: 4 })),
+    }));
+    fc.assert(
+      fc.property(tree, (data) => {
+        const escaped = escapeAll(data);
+        expect(JSON.stringify(escaped)).to.equal(JSON.stringify(plain(data)));
+        if (data !== null && typeof data === 'object') expect(escaped).to.not.equal(data);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -40,8 +40,11 @@ function step(instance: unknown, name: string, lower: string, index: number): un
   }
   // The first key equal ignoring case. Names are ASCII, and no key of another length lower-cases
   // to an ASCII string (only U+0130 changes length, into non-ASCII), so other lengths are skipped.
-  for (const k of Object.keys(instance)) {
-    if (k.length === name.length && (k === name || k.toLowerCase() === lower)) return (instance as Record<string, unknown>)[k];
+  // for…in with the own-property check walks the keys of Object.keys, in its order, without
+  // allocating the array.
+  const obj = instance as Record<string, unknown>;
+  for (const k in obj) {
+    if (k.length === name.length && (k === name || k.toLowerCase() === lower) && Object.hasOwn(obj, k)) return obj[k];
   }
   return undefined;
 }

@@ -159,6 +159,9 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_[\]<>#~|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
+/** What escapeMarkdown changes (a lone `\r` stays); strings without it are kept as they are. */
+const MARKDOWN = /[\\`*_[\]<>#~|\n]/;
+
 /**
  * Keys whose strings are not shown as text: input prefills (`…Value`), choice values, verbs, ids,
  * colours and URLs. They travel back to the bot, into an input box or a link, so they stay exactly
@@ -168,10 +171,16 @@ const RAW_KEY = /(Value|Id|Color|Url|Markdown)$|^(choice|verb|color|bar)$/;
 
 /** A copy of card data with every shown string escaped (RAW_KEY strings kept as given). */
 export function escapeAll<T>(value: T, key = ''): T {
-  if (typeof value === 'string') return (RAW_KEY.test(key) ? value : escapeMarkdown(value)) as T;
+  if (typeof value === 'string') return (MARKDOWN.test(value) && !RAW_KEY.test(key) ? escapeMarkdown(value) : value) as T;
   if (Array.isArray(value)) return value.map((v) => escapeAll(v, key)) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeAll(v, k)])) as T;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value)) {
+      const v = escapeAll((value as Record<string, unknown>)[k], k);
+      if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[k] = v;
+    }
+    return out as T;
   }
   return value;
 }
