@@ -1,6 +1,6 @@
 /**
  * Outbound rate limits for proactive sends, defaulting to what Teams enforces, so the outbox paces
- * itself instead of collecting 429s (each of which botbuilder already retries up to 3 times).
+ * itself instead of collecting 429s (each one a wasted request and a delayed message).
  *
  * Why not a classic token bucket (capacity N, refilling N per window continuously)? It lets a full
  * bucket burst N and then keep refilling during the same window: 7 at t=0 and 6 more by t=999 ms is
