@@ -4,8 +4,18 @@ const DAY = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', 
 
 export const formatUsd = (n: number): string => USD.format(n);
 
-/** "Mar 5, 2026" from a date or an instant. */
-export const formatDay = (isoDateOrInstant: string): string => DAY.format(new Date(isoDateOrInstant.length === 10 ? `${isoDateOrInstant}T00:00:00Z` : isoDateOrInstant));
+const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * "Mar 5, 2026" from a date or an instant: what `DAY` gives, spelled out for four-digit years
+ * (Intl formatting costs ~3 µs a call, and a status card shows several dates); other years and
+ * invalid dates go through `DAY` (which throws for the latter).
+ */
+export const formatDay = (isoDateOrInstant: string): string => {
+  const d = new Date(isoDateOrInstant.length === 10 ? `${isoDateOrInstant}T00:00:00Z` : isoDateOrInstant);
+  const y = d.getUTCFullYear();
+  return y >= 1000 && y <= 9999 ? `${SHORT_MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${y}` : DAY.format(d);
+};
 
 /** "today", "1 day ago", "12 days ago". */
 export function ageInDays(instant: string, now: Date): string {
