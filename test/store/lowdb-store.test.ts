@@ -91,6 +91,42 @@ describe('lowdb store', () => {
     await s.close();
   });
 
+  it('when a reader changes a publisher document it was given, then it throws and the stored document is unchanged', async () => {
+    const s = new LowdbStore(dir);
+    await s.open();
+    const batch = sampleBatch();
+    await s.importBatch(batch, audit, countBilled);
+    const doc = (await s.getPublisher('contoso'))!;
+    const before = JSON.stringify(doc);
+    expect(() => {
+      doc.publisher.name = 'Hacked';
+    }).to.throw(TypeError);
+    expect(() => doc.state.optedOut.push('contoso-saas')).to.throw(TypeError);
+    expect(() => {
+      (doc.aggregates as Record<string, unknown>).billed = 0;
+    }).to.throw(TypeError);
+    expect(JSON.stringify(await s.getPublisher('contoso'))).to.equal(before);
+    // What callers handed to the store stays theirs to change.
+    batch.publishers[0]!.name = 'Still mine';
+    batch.offers[0]!.name = 'Mine too';
+    expect((await s.getPublisher('contoso'))!.publisher.name).to.not.equal('Still mine');
+    let kept: unknown;
+    await s.updatePublisher('contoso', (d) => {
+      kept = d.state;
+      d.state = { ...d.state, optedOut: ['contoso-saas'] };
+    });
+    expect(Object.isFrozen(kept)).to.equal(false);
+    // A document read before an update is a snapshot: it does not change under its reader.
+    expect(JSON.stringify(doc)).to.equal(before);
+    expect((await s.getPublisher('contoso'))!.state.optedOut).to.deep.equal(['contoso-saas']);
+    await s.close();
+
+    const reopened = new LowdbStore(dir);
+    await reopened.open();
+    expect(Object.isFrozen((await reopened.getPublisher('contoso'))!.state.optedOut)).to.equal(true);
+    await reopened.close();
+  });
+
   it('when a change throws, then the publisher document is unchanged', async () => {
     const s = new LowdbStore(dir);
     await s.open();

@@ -1,6 +1,6 @@
 /**
  * Deep copy of plain JSON data (what the store holds). structuredClone costs ~50 µs even for a
- * small document, several times this walk, and the store copies on every read and update.
+ * small document, several times this walk, and the store copies on every update.
  */
 export function cloneJson<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
@@ -15,4 +15,16 @@ export function cloneJson<T>(value: T): T {
     if (v !== undefined) out[k] = cloneJson(v);
   }
   return out as T;
+}
+
+/**
+ * Freezes a JSON value and everything in it, in place; returns it. The store keeps publisher
+ * documents frozen so reads can hand them out without copying.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    Object.freeze(value);
+    for (const k in value as Record<string, unknown>) deepFreeze((value as Record<string, unknown>)[k]);
+  }
+  return value;
 }

@@ -140,6 +140,7 @@ export interface Store {
   // directory
   resolveIdentity(tenantId: string, aadObjectId: string): Promise<Identity | undefined>;
   listPublisherIds(): Promise<string[]>;
+  /** The publisher's document, read-only (frozen: change it with `updatePublisher`). */
   getPublisher(id: string): Promise<PublisherDoc | undefined>;
   /** The publisher that owns an offer, or undefined. */
   publisherOfOffer(offerId: string): Promise<string | undefined>;

@@ -8,7 +8,7 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import type { z } from 'zod';
-import { cloneJson } from '../clone.js';
+import { cloneJson, deepFreeze } from '../clone.js';
 import { StoreError } from '../store.js';
 
 let tmpCounter = 0;
@@ -86,6 +86,17 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 }
 
+export interface DocOptions {
+  /**
+   * Keep the value as a deep-frozen private copy: `data` can then be handed out without copying,
+   * and nothing outside the document can change it (a change goes through `update` or `replace`,
+   * which copy what they are given).
+   */
+  frozen?: boolean;
+  /** With `frozen`: `initial` is referenced by nobody else, so it is frozen in place, not copied. */
+  adopt?: boolean;
+}
+
 /**
  * One lowdb document with serialised, coalesced writes: changes made while a write is in flight
  * are all carried by the next single write, and every caller's promise resolves only once a write
@@ -93,11 +104,18 @@ export class DurableJsonFile<T> implements Adapter<T> {
  */
 export class Doc<T> {
   private readonly low: Low<T>;
+  private readonly frozen: boolean;
   private inFlight: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
 
-  constructor(path: string, schema: z.ZodType<T>, initial: T) {
-    this.low = new Low<T>(new DurableJsonFile(path, schema), initial);
+  constructor(path: string, schema: z.ZodType<T>, initial: T, options: DocOptions = {}) {
+    this.frozen = options.frozen ?? false;
+    this.low = new Low<T>(new DurableJsonFile(path, schema), options.adopt && this.frozen ? deepFreeze(initial) : this.own(initial));
+  }
+
+  /** What the document keeps of `value`: a frozen copy when frozen. */
+  private own(value: T): T {
+    return this.frozen ? deepFreeze(cloneJson(value)) : value;
   }
 
   get data(): T {
@@ -112,6 +130,7 @@ export class Doc<T> {
       this.low.data = before;
       return false;
     }
+    if (this.frozen) deepFreeze(this.low.data); // just parsed: nobody else holds it
     return true;
   }
 
@@ -121,14 +140,16 @@ export class Doc<T> {
   async update<R>(change: (draft: T) => R): Promise<R> {
     const draft = cloneJson(this.low.data);
     const result = change(draft);
-    this.low.data = draft;
+    // A frozen document copies the draft again: `change` may have put objects in it that its
+    // caller still holds, and those must stay the caller's to change.
+    this.low.data = this.own(draft);
     await this.flush();
     return result;
   }
 
   /** Replaces the whole value and persists. */
   async replace(value: T): Promise<void> {
-    this.low.data = value;
+    this.low.data = this.own(value);
     await this.flush();
   }
 

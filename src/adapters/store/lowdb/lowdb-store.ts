@@ -127,7 +127,7 @@ export class LowdbStore implements Store {
       const file = this.path('publishers', f);
       const data = await readJsonFile(file, PublisherDoc);
       if (!data) return; // removed while listing
-      const doc = new Doc<PublisherDoc>(file, PublisherDoc, data);
+      const doc = new Doc<PublisherDoc>(file, PublisherDoc, data, { frozen: true, adopt: true });
       if (doc.data.publisher.id !== id) {
         throw new StoreError(`${this.path('publishers', f)} holds publisher ${doc.data.publisher.id}; the file was left untouched.`, 'corrupt');
       }
@@ -217,9 +217,9 @@ export class LowdbStore implements Store {
     return [...this.docs.keys()].sort();
   }
 
+  /** The stored document itself: frozen, so it is handed out without a copy. */
   async getPublisher(id: string) {
-    const doc = this.docs.get(id);
-    return doc ? cloneJson(doc.data) : undefined;
+    return this.docs.get(id)?.data;
   }
 
   async publisherOfOffer(offerId: string) {
@@ -391,12 +391,13 @@ export class LowdbStore implements Store {
       PublisherDoc.parse(draft);
       draft.version += 1;
       draft.updatedAt = at;
-      let doc = this.docs.get(id);
-      if (!doc) {
-        doc = new Doc<PublisherDoc>(this.path('publishers', `${id}.json`), PublisherDoc, draft);
-        this.docs.set(id, doc);
+      const doc = this.docs.get(id);
+      if (doc) await doc.replace(draft);
+      else {
+        const created = new Doc<PublisherDoc>(this.path('publishers', `${id}.json`), PublisherDoc, draft, { frozen: true });
+        this.docs.set(id, created);
+        await created.flush();
       }
-      await doc.replace(draft);
       this.index(id, draft);
       if (!txByPublisher.has(id)) progress?.(++done, total);
     });
