@@ -32,7 +32,7 @@ import {
   type KvEntry,
   type Store,
 } from '../store.js';
-import { cloneJson } from '../clone.js';
+import { cloneJson, jsonEqual } from '../clone.js';
 import { AppendLog } from './append-log.js';
 import { Doc, ensureDir, readJsonFile, writeFileDurable } from './durable-file.js';
 
@@ -432,7 +432,7 @@ export class LowdbStore implements Store {
     const k = CONV_PREFIX + key;
     const shard = this.shard(k);
     const cur = shard.data.entries[k]?.value as ConversationRefRecord | undefined;
-    if (cur && JSON.stringify(cur.reference) === JSON.stringify(reference)) return { created: false }; // unchanged: no write
+    if (cur && jsonEqual(cur.reference, reference)) return { created: false }; // unchanged: no write
     await shard.update((s) => {
       s.entries[k] = { value: { key, reference, updatedAt: nowIso() }, eTag: randomUUID() };
     });
