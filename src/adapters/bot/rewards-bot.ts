@@ -2,7 +2,7 @@
  * The Teams bot: resolves the caller, stores their conversation reference, and dispatches typed
  * text to a command table and `Action.Execute` verbs to a verb table. No flow logic lives here.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   ActivityTypes,
   TeamsActivityHandler,
@@ -25,6 +25,9 @@ export type VerbHandler = (turn: Turn, data: unknown, deps: BotDeps) => Promise<
 export type UnmatchedHandler = (turn: Turn, deps: BotDeps) => Promise<boolean>;
 
 export const CORRELATION_KEY = Symbol('correlationId');
+
+/** 8 random hex digits (the head of a v4 UUID: node hands those out from a pre-filled pool). */
+const newCorrelationId = () => randomUUID().slice(0, 8);
 const FORMS_USED = Symbol('formsUsed');
 
 /** Normalises typed text into a command: mention removed, lower-case, single spaces. */
@@ -83,7 +86,7 @@ export class RewardsBot extends TeamsActivityHandler {
     const tenantId = a.conversation?.tenantId ?? a.channelData?.tenant?.id;
     const identity: Identity | undefined =
       tenantId && a.from?.aadObjectId ? await this.deps.store.resolveIdentity(tenantId, a.from.aadObjectId) : undefined;
-    const correlationId = (ctx.turnState.get(CORRELATION_KEY) as string | undefined) ?? randomBytes(4).toString('hex');
+    const correlationId = (ctx.turnState.get(CORRELATION_KEY) as string | undefined) ?? newCorrelationId();
     ctx.turnState.set(CORRELATION_KEY, correlationId);
     // The turn's child logger is made on first use: pino serialises and redacts a child's bindings
     // when it is created, which a turn that logs nothing at the configured level need not pay.
@@ -171,7 +174,7 @@ export class RewardsBot extends TeamsActivityHandler {
  */
 export function turnErrorHandler(deps: BotDeps) {
   return async (ctx: TurnContext, err: Error): Promise<void> => {
-    const correlationId = (ctx.turnState.get(CORRELATION_KEY) as string | undefined) ?? randomBytes(4).toString('hex');
+    const correlationId = (ctx.turnState.get(CORRELATION_KEY) as string | undefined) ?? newCorrelationId();
     const known = err instanceof AppError;
     deps.log[known ? 'info' : 'error']({ err, correlationId }, known ? 'turn refused' : 'turn failed');
     if (ctx.activity.type !== ActivityTypes.Message) throw err; // proactive and invoke turns: let the caller see it
