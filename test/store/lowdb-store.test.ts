@@ -221,6 +221,12 @@ describe('lowdb store', () => {
     expect(await inodes()).to.deep.equal(before);
     await s.saveConversationRef('user:t:a', { conversation: { id: 'c2' } });
     expect(await inodes()).to.not.deep.equal(before);
+    // Stored as JSON: fields holding undefined are dropped, and do not count as a change.
+    await s.saveConversationRef('user:t:b', { conversation: { id: 'c3', name: undefined }, locale: undefined });
+    expect((await s.getConversationRef('user:t:b'))?.reference).to.deep.equal({ conversation: { id: 'c3' } });
+    const afterB = await inodes();
+    expect(await s.saveConversationRef('user:t:b', { locale: undefined, conversation: { id: 'c3' } })).to.deep.equal({ created: false });
+    expect(await inodes()).to.deep.equal(afterB);
     await s.close();
   });
 

@@ -115,7 +115,7 @@ export class RewardsBot extends TeamsActivityHandler {
     const key = conversationKey(ctx);
     // Without the per-message activity id the reference is stable, so an unchanged one is not rewritten.
     const { activityId: _ignored, ...ref } = TurnContext.getConversationReference(ctx.activity);
-    const { created } = await this.deps.store.saveConversationRef(key, JSON.parse(JSON.stringify(ref)) as Record<string, unknown>);
+    const { created } = await this.deps.store.saveConversationRef(key, ref as Record<string, unknown>);
     return created;
   }
 

@@ -157,7 +157,10 @@ export interface Store {
   importBatch(batch: ImportBatch, audit: AuditInput, reduce: AggregateReducer, progress?: (done: number, total: number) => void): Promise<ImportCounts>;
 
   // conversations
-  /** Stores a reference; an unchanged one costs no write. `created`: the key was new. */
+  /**
+   * Stores a reference as its JSON form (fields holding `undefined` dropped); an unchanged one
+   * costs no write. `created`: the key was new.
+   */
   saveConversationRef(key: string, reference: Record<string, unknown>): Promise<{ created: boolean }>;
   getConversationRef(key: string): Promise<ConversationRefRecord | undefined>;
 

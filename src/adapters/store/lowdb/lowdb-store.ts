@@ -433,8 +433,9 @@ export class LowdbStore implements Store {
     const shard = this.shard(k);
     const cur = shard.data.entries[k]?.value as ConversationRefRecord | undefined;
     if (cur && jsonEqual(cur.reference, reference)) return { created: false }; // unchanged: no write
+    const json = JSON.parse(JSON.stringify(reference)) as Record<string, unknown>;
     await shard.update((s) => {
-      s.entries[k] = { value: { key, reference, updatedAt: nowIso() }, eTag: randomUUID() };
+      s.entries[k] = { value: { key, reference: json, updatedAt: nowIso() }, eTag: randomUUID() };
     });
     return { created: cur === undefined };
   }
