@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Harness, NOW, USERS } from './harness.js';
 import { createBotDeps } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
-import { scanNotifications } from '../../src/adapters/bot/flows/automatic.js';
+import { dueNotifications, scanNotifications } from '../../src/adapters/bot/flows/automatic.js';
 import { cardProblems } from '../fixtures/validate-card.js';
 
 const CHANNEL = '19:rewards@thread.tacv2';
@@ -82,5 +82,36 @@ describe('automatic notifications (scheduled scan)', function () {
     const overdue = (await h.store.listOutbox()).filter((i) => i.idempotencyKey === `overdue:${activation.id}:rewards`);
     expect(overdue).to.have.length(1);
     expect(JSON.stringify(overdue[0]!.payload)).to.contain('Reminder').and.contain('Mark contacted');
+  });
+});
+
+describe('automatic notifications without a Rewards channel', function () {
+  this.timeout(20_000);
+
+  it('when nobody at a publisher ever talked to the bot, then the scan skips evaluating it and queues the same messages', async () => {
+    const h = await Harness.create();
+    try {
+      await h.say('alex', 'hi');
+      const evaluated: string[] = [];
+      const evaluate = h.deps.program.evaluate.bind(h.deps.program);
+      h.deps.program.evaluate = (id, ...rest) => {
+        evaluated.push(id);
+        return evaluate(id, ...rest);
+      };
+      const r = await scanNotifications(h.deps);
+      expect(evaluated).to.deep.equal(['contoso']); // Alex's company; the others have nobody to tell
+      expect(r.publishers).to.equal((await h.store.listPublisherIds()).length);
+      // The same messages as evaluating every publisher would give.
+      const expected: string[] = [];
+      for (const id of await h.store.listPublisherIds()) {
+        const doc = (await h.store.getPublisher(id))!;
+        for (const item of await dueNotifications(h.deps, doc, await evaluate(id, undefined, doc), null)) expected.push(item.idempotencyKey);
+      }
+      const keys = (await h.store.listOutbox()).map((i) => i.idempotencyKey);
+      expect(keys.length).to.be.greaterThan(0);
+      expect(keys.sort()).to.deep.equal(expected.sort());
+    } finally {
+      await h.close();
+    }
   });
 });

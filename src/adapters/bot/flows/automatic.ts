@@ -112,6 +112,9 @@ export async function scanNotifications(deps: BotDeps): Promise<{ publishers: nu
   for (const [i, id] of ids.entries()) {
     const doc = await deps.store.getPublisher(id);
     if (!doc) continue;
+    // Without a Rewards channel, messages can only go to the publisher's people: when none of them
+    // ever talked to the bot, nothing can be due, so the evaluation is skipped (most of a large store).
+    if (!rewards && (await publisherRecipients(deps, doc)).length === 0) continue;
     const e = await deps.program.evaluate(id, undefined, doc);
     const items = await dueNotifications(deps, doc, e, rewards);
     if (items.length) enqueued += (await deps.store.enqueueOutbox(items)).enqueued;
