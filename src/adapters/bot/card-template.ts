@@ -1,9 +1,9 @@
 /**
- * Adaptive Card template expansion, compiled once per template: the subset of the Adaptive Cards
- * template language that `cards/*.json` use, with the semantics of `adaptivecards-templating`
- * 2.3 (whose `Template.expand` re-evaluates every expression through adaptive-expressions and
- * cost about half of a `status` turn). test/card-template.test.ts renders every card with both and
- * requires byte-identical JSON.
+ * Adaptive Card template expansion, compiled once per template into one generated function: the
+ * subset of the Adaptive Cards template language that `cards/*.json` use, with the semantics of
+ * `adaptivecards-templating` 2.3 (whose `Template.expand` re-evaluates every expression through
+ * adaptive-expressions: ~75 µs for the status card, about half of the status command's work).
+ * test/card-template.test.ts renders every card with both and requires byte-identical JSON.
  *
  * Supported, checked when a template is compiled (anything else throws, naming the string):
  *  - `${path}` as a whole string (keeps the value's type: boolean, array, object…) or inside text
@@ -241,97 +241,147 @@ function compileString(s: string, where: string): Eval | string {
 }
 
 type Node = (root: unknown, data: unknown, index: number | undefined) => unknown;
+type When = (root: unknown, data: unknown, index: number | undefined) => boolean;
 
-function compileNode(node: unknown, where: string): Node {
-  if (typeof node === 'string') {
-    const c = compileString(node, where);
-    return typeof c === 'string' ? () => c : c;
-  }
-  if (Array.isArray(node)) {
-    const items = node.map((n, i) => compileNode(n, `${where}[${i}]`));
+/** `$when`: kept only when it evaluates to true; a failure is false; a non-expression drops the object. */
+function compileWhen(w: unknown, where: string): When | undefined {
+  if (w === undefined) return undefined;
+  const parts = typeof w === 'string' ? splitInterpolated(w, where) : null;
+  if (parts && parts.length === 1 && typeof parts[0] !== 'string') {
+    const e = compileExpression(parts[0]!.expr, where, false);
     return (r, d, i) => {
-      const out: unknown[] = [];
-      for (const item of items) {
-        const v = item(r, d, i);
-        if (v === null) continue;
-        if (Array.isArray(v)) for (const x of v) out.push(x);
-        else out.push(v);
+      try {
+        return e(r, d, i) === true;
+      } catch (err) {
+        if (err instanceof ExpressionFailure) return false;
+        throw err;
       }
-      return out;
     };
   }
-  if (node !== null && typeof node === 'object') return compileObject(node as Record<string, unknown>, where);
-  return () => node;
+  if (parts) return () => false; // text around an expression: a string, never true
+  return w ? () => false : undefined;
 }
 
-function compileObject(node: Record<string, unknown>, where: string): Node {
-  const entries: Array<[string, Node]> = [];
-  for (const key of Object.keys(node)) if (!RESERVED.has(key)) entries.push([key, compileNode(node[key], `${where}.${key}`)]);
-  const single: Node = (r, d, i) => {
-    const out: Record<string, unknown> = {};
-    for (const [k, c] of entries) {
-      const v = c(r, d, i);
-      if (v !== undefined) out[k] = v;
-    }
-    return out;
-  };
+/**
+ * Turns a template into the source of one function, so an expansion runs straight-line code with
+ * object and array literals (a tree of closures shared by every template made each property store
+ * and call site megamorphic). Paths are looked up inline (`S`: one step, `M`: missing → `${path}`);
+ * other expressions stay closures (`E[n]`, `W[n]` for `$when`), called with the root, the current
+ * `$data` and `$index`. Keys, names and constants are JSON-quoted into the source.
+ *
+ * No value is ever `undefined` (a missing path is the text `${path}`), so writing every key in an
+ * object literal is what adaptivecards-templating's "skip undefined" assignment loop gives.
+ */
+class Generator {
+  readonly evals: Node[] = [];
+  readonly whens: When[] = [];
+  readonly helpers: string[] = [];
 
-  // $when: kept only when it evaluates to true; a failure is false; a non-expression drops the object.
-  let when: ((r: unknown, d: unknown, i: number | undefined) => boolean) | undefined;
-  const w = node.$when;
-  if (w !== undefined) {
-    const parts = typeof w === 'string' ? splitInterpolated(w, `${where}.$when`) : null;
-    if (parts && parts.length === 1 && typeof parts[0] !== 'string') {
-      const e = compileExpression(parts[0]!.expr, `${where}.$when`, false);
-      when = (r, d, i) => {
-        try {
-          return e(r, d, i) === true;
-        } catch (err) {
-          if (err instanceof ExpressionFailure) return false;
-          throw err;
-        }
-      };
-    } else if (parts) {
-      when = () => false; // text around an expression: a string, never true
-    } else if (w) {
-      when = () => false;
+  /**
+   * A JS expression for `node`, where `d` and `i` name the variables holding `$data` and `$index`
+   * in the generated code. `simple`: never null nor an array, so an array can hold it as it is.
+   */
+  node(node: unknown, where: string, d: string, i: string): { code: string; simple: boolean } {
+    if (typeof node === 'string') {
+      const c = compileString(node, where); // validates, and evaluates what is not a path
+      if (typeof c === 'string') return { code: JSON.stringify(c), simple: true };
+      const parts = splitInterpolated(node, where)!;
+      const paths = parts.map((p) => (typeof p === 'string' ? null : parseExpression(p.expr, where)));
+      if (paths.every((x) => x === null || (!x.op && x.left.kind === 'path'))) {
+        const value = (x: Operand) => pathCode((x as { path: string }).path, d, i);
+        // A whole path keeps its value's type (it may be null or an array); text is a string, and
+        // a null inside it throws, as in adaptivecards-templating.
+        if (parts.length === 1) return { code: value(paths[0]!.left), simple: false };
+        return { code: `(${parts.map((p, k) => (typeof p === 'string' ? JSON.stringify(p) : `${value(paths[k]!.left)}.toString()`)).join(' + ')})`, simple: true };
+      }
+      this.evals.push(c);
+      return { code: `E[${this.evals.length - 1}](r, ${d}, ${i})`, simple: false };
     }
+    if (Array.isArray(node)) return { code: this.array(node, where, d, i), simple: true };
+    if (node !== null && typeof node === 'object') return this.object(node as Record<string, unknown>, where, d, i);
+    return { code: JSON.stringify(node), simple: node !== null };
   }
 
-  const $data = node.$data;
-  if ($data === undefined) {
-    if (!when) return single;
-    const keep = when;
-    return (r, d, i) => (keep(r, d, i) ? single(r, d, i) : null);
+  /** Items that are null are dropped, arrays are spliced in. */
+  private array(items: unknown[], where: string, d: string, i: string): string {
+    const parts = items.map((n, k) => this.node(n, `${where}[${k}]`, d, i));
+    if (parts.every((p) => p.simple)) return `[${parts.map((p) => p.code).join(', ')}]`;
+    const name = `a${this.helpers.length}`;
+    const body = parts
+      .map((p) => (p.simple ? `o.push(${p.code});` : `v = ${p.code}; if (v !== null) { if (Array.isArray(v)) { for (const x of v) o.push(x); } else o.push(v); }`))
+      .join(' ');
+    // Its parameters carry the caller's names, which the items' code uses.
+    this.helpers.push(`function ${name}(r, ${d}, ${i}) { const o = []; let v; ${body} return o; }`);
+    return `${name}(r, ${d}, ${i})`;
   }
-  if (typeof $data !== 'string') throw new Error(`card template: $data must be a string in ${where}`);
-  const dataOf = compileString($data, `${where}.$data`);
-  return (r, d, i) => {
-    const v = typeof dataOf === 'string' ? dataOf : dataOf(r, d, i);
-    const items = Array.isArray(v) ? v : [v];
-    const out: unknown[] = [];
-    let cur = d;
-    let idx = i;
-    for (let n = 0; n < items.length; n++) {
-      if (Array.isArray(v)) idx = n;
-      if (items[n] !== undefined) cur = items[n];
-      if (when && !when(r, cur, idx)) continue;
-      out.push(single(r, cur, idx));
+
+  private object(node: Record<string, unknown>, where: string, d: string, i: string): { code: string; simple: boolean } {
+    const literal = (dv: string, iv: string) =>
+      `{ ${Object.keys(node)
+        .filter((k) => !RESERVED.has(k))
+        .map((k) => `${JSON.stringify(k)}: ${this.node(node[k], `${where}.${k}`, dv, iv).code}`)
+        .join(', ')} }`;
+    const when = compileWhen(node.$when, `${where}.$when`);
+    let w = '';
+    if (when) {
+      this.whens.push(when);
+      w = `W[${this.whens.length - 1}]`;
     }
-    return out.length === 0 ? null : out.length === 1 ? out[0] : out;
-  };
+    const $data = node.$data;
+    if ($data === undefined) {
+      if (!when) return { code: literal(d, i), simple: true };
+      return { code: `(${w}(r, ${d}, ${i}) ? ${literal(d, i)} : null)`, simple: false };
+    }
+    if (typeof $data !== 'string') throw new Error(`card template: $data must be a string in ${where}`);
+    const dataOf = this.node($data, `${where}.$data`, 'd', 'i').code;
+    const name = `o${this.helpers.length}`;
+    this.helpers.push(''); // reserves the name; the body is built below (it may add helpers itself)
+    const item = literal('cur', 'idx');
+    this.helpers[Number(name.slice(1))] =
+      `function ${name}(r, d, i) { const v = ${dataOf}; const many = Array.isArray(v); const items = many ? v : [v]; const o = []; let cur = d; let idx = i; ` +
+      `for (let n = 0; n < items.length; n++) { if (many) idx = n; if (items[n] !== undefined) cur = items[n]; ${when ? `if (!${w}(r, cur, idx)) continue; ` : ''}o.push(${item}); } ` +
+      'return o.length === 0 ? null : o.length === 1 ? o[0] : o; }';
+    return { code: `${name}(r, ${d}, ${i})`, simple: false };
+  }
+}
+
+/** Generated code for a path (already validated): its value, or the text `${path}` when missing. */
+function pathCode(path: string, d: string, i: string): string {
+  const parts = path.split('.');
+  let code = d;
+  if (parts[0] === '$data') parts.shift();
+  else if (parts[0] === '$root') {
+    parts.shift();
+    code = 'r';
+  } else if (parts[0] === '$index') {
+    parts.shift();
+    code = i;
+  }
+  for (const name of parts) code = `S(${code}, ${JSON.stringify(name)}, ${JSON.stringify(name.toLowerCase())}, ${parseInt(name, 10)})`;
+  return `M(${code}, ${JSON.stringify(`\${${path}}`)})`;
+}
+
+/** A missing value is the text `${path}`. */
+const missing = (v: unknown, text: string): unknown => (v === undefined ? text : v);
+
+function compileTemplate(payload: unknown, where: string): (root: unknown) => unknown {
+  const g = new Generator();
+  const root = g.node(payload, where, 'd', 'i').code;
+  const source = `"use strict"; ${g.helpers.join(' ')} return function expand(r) { const d = r; const i = undefined; return ${root}; };`;
+  const factory = new Function('E', 'W', 'S', 'M', source) as (evals: Node[], whens: When[], s: typeof step, m: typeof missing) => (root: unknown) => unknown;
+  return factory(g.evals, g.whens, step, missing);
 }
 
 /** A template compiled once; `expand` is cheap and returns fresh objects (data values are shared). */
 export class CardTemplate {
-  private readonly root: Node;
+  private readonly run: (root: unknown) => unknown;
 
   constructor(payload: unknown, name = 'template') {
-    this.root = compileNode(payload, name);
+    this.run = compileTemplate(payload, name);
   }
 
   /** The expanded card for `root` (the template's `$root` and initial `$data`). */
   expand(root: unknown): unknown {
-    return this.root(root, root, undefined);
+    return this.run(root);
   }
 }
