@@ -56,6 +56,7 @@ const Journal = z.object({
 });
 
 const KV_SHARDS = 64;
+const SHARD_MEMO = 100_000;
 const CONV_PREFIX = 'conversation/';
 
 const userKey = (tenantId: string, aadObjectId: string) => `${tenantId.toLowerCase()}|${aadObjectId.toLowerCase()}`;
@@ -77,6 +78,7 @@ export class LowdbStore implements Store {
   private counters!: Doc<z.infer<typeof Counters>>;
   private readonly ticketOwner = new Map<string, string>(); // ticket id → publisherId
   private readonly kv = new Map<number, Doc<KvShard>>();
+  private readonly shardOf = new Map<string, number>(); // key → shard, a bounded memo
   private audit!: AppendLog;
   private opened = false;
   private closed = false;
@@ -422,8 +424,18 @@ export class LowdbStore implements Store {
 
   // ---- conversations and botbuilder Storage -----------------------------------------------------
 
+  /**
+   * The shard holding a key: the first two bytes of its SHA-1, modulo 64 (fixed: the files depend
+   * on it). A SHA-1 through createHash costs several µs and every turn looks up its conversation,
+   * so recent keys' shards are remembered (the memo is dropped whole when it grows past its cap).
+   */
   private shard(key: string): Doc<KvShard> {
-    const h = createHash('sha1').update(key).digest().readUInt16BE(0) % KV_SHARDS;
+    let h = this.shardOf.get(key);
+    if (h === undefined) {
+      h = createHash('sha1').update(key).digest().readUInt16BE(0) % KV_SHARDS;
+      if (this.shardOf.size >= SHARD_MEMO) this.shardOf.clear();
+      this.shardOf.set(key, h);
+    }
     return this.kv.get(h)!;
   }
 
