@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { formatDay } from '../../src/adapters/bot/flows/present.js';
+import { formatDay, formatUsd } from '../../src/adapters/bot/flows/present.js';
 
 /** What formatDay is defined as: Intl's en-US short date in UTC. */
 const DAY = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
@@ -33,5 +33,24 @@ describe('formatDay', () => {
       }
       expect(formatDay(s), s).to.equal(expected);
     }
+  });
+});
+
+describe('formatUsd', () => {
+  const USD = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 2, minimumFractionDigits: 0 });
+
+  it('when any amount is formatted, then it reads as Intl formats it', () => {
+    const amounts = fc.oneof(
+      fc.double({ noNaN: false }),
+      fc.integer({ min: -1e9, max: 1e9 }).map((c) => c / 100),
+      fc.integer({ min: -1e7, max: 1e7 }).map((c) => c / 1000),
+      fc.constantFrom(0, -0, 0.005, 0.015, 0.125, -0.125, 1.005, 999.995, 999999.999, 1e15, -1e15, 123456789012.345, Infinity, -Infinity, NaN, 0.001, -0.001),
+    );
+    fc.assert(
+      fc.property(amounts, (n) => {
+        expect(formatUsd(n), String(n)).to.equal(USD.format(n));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
