@@ -46,6 +46,42 @@ export function conversationKey(ctx: TurnContext): string {
   return `conversation:${a.conversation?.id}`;
 }
 
+/** What handlers see of a turn. Its methods live on the prototype: a turn creates no closures. */
+class BotTurn implements Turn {
+  readonly command: string;
+  private logger: Logger | undefined;
+  private openForms: Promise<Forms> | undefined;
+
+  constructor(
+    readonly ctx: TurnContext,
+    readonly identity: Identity | undefined,
+    readonly correlationId: string,
+    private readonly deps: BotDeps,
+    private readonly formStore: FormStore,
+  ) {
+    this.command = normaliseCommand(ctx);
+  }
+
+  /**
+   * The turn's child logger, made on first use: pino serialises and redacts a child's bindings when
+   * it is created, which a turn that logs nothing at the configured level need not pay.
+   */
+  get log(): Logger {
+    const a = this.ctx.activity;
+    return (this.logger ??= this.deps.log.child({ correlationId: this.correlationId, activityType: a.type, conversationType: a.conversation?.conversationType }));
+  }
+
+  forms(): Promise<Forms> {
+    this.ctx.turnState.set(FORMS_USED, true);
+    return (this.openForms ??= this.formStore.forms(this.ctx));
+  }
+
+  async publisher() {
+    const id = this.identity;
+    return id && id.kind !== 'staff' ? this.deps.store.getPublisher(id.publisherId) : undefined;
+  }
+}
+
 export class RewardsBot extends TeamsActivityHandler {
   private readonly commands: Command[];
   private readonly formStore: FormStore;
@@ -88,26 +124,7 @@ export class RewardsBot extends TeamsActivityHandler {
       tenantId && a.from?.aadObjectId ? await this.deps.store.resolveIdentity(tenantId, a.from.aadObjectId) : undefined;
     const correlationId = (ctx.turnState.get(CORRELATION_KEY) as string | undefined) ?? newCorrelationId();
     ctx.turnState.set(CORRELATION_KEY, correlationId);
-    // The turn's child logger is made on first use: pino serialises and redacts a child's bindings
-    // when it is created, which a turn that logs nothing at the configured level need not pay.
-    const root = this.deps.log;
-    let log: Logger | undefined;
-    let forms: Promise<Forms> | undefined;
-    return {
-      forms: () => {
-        ctx.turnState.set(FORMS_USED, true);
-        return (forms ??= this.formStore.forms(ctx));
-      },
-      ctx,
-      command: normaliseCommand(ctx),
-      identity,
-      correlationId,
-      get log() {
-        return (log ??= root.child({ correlationId, activityType: a.type, conversationType: a.conversation?.conversationType }));
-      },
-      publisher: async () =>
-        identity && identity.kind !== 'staff' ? this.deps.store.getPublisher(identity.publisherId) : undefined,
-    };
+    return new BotTurn(ctx, identity, correlationId, this.deps, this.formStore);
   }
 
   /** Stores the caller's conversation reference; returns true the first time we see it. */
@@ -121,7 +138,13 @@ export class RewardsBot extends TeamsActivityHandler {
 
   private async dispatch(turn: Turn, firstContact: boolean): Promise<void> {
     const { command, ctx } = turn;
-    const match = this.commands.find((c) => command === c.name || command.startsWith(`${c.name} `));
+    let match: Command | undefined;
+    for (const c of this.commands) {
+      if (command === c.name || (command.startsWith(c.name) && command.charCodeAt(c.name.length) === 32 /* ' ' */)) {
+        match = c;
+        break;
+      }
+    }
     if (this.deps.log.isLevelEnabled('info')) turn.log.info({ command: match?.name ?? '(unknown)', known: turn.identity !== undefined }, 'message');
     if (firstContact && match?.name !== 'help') await sendWelcome(turn, this.deps, this.commands);
     if (!match) {
