@@ -253,20 +253,28 @@ export class PlaygroundDriver {
     return within ? this.page.locator('.ac-adaptiveCard').filter({ hasText: within }).last() : this.lastCard();
   }
 
-  /** The element an Adaptive Card input label points to (`<label for>`), in the chosen card. */
-  private async inputByLabel(label: string, within?: string): Promise<Locator> {
-    const card = this.cardFor(within);
-    await card.waitFor();
-    const labels = card.locator('label[for]').filter({ hasText: label });
-    const count = await labels.count();
-    for (let i = 0; i < count; i++) {
-      const candidate = labels.nth(i);
-      const text = ((await candidate.textContent()) ?? '').trim().replace(/\s*\*$/, '');
-      if (text !== label) continue;
-      const id = await candidate.getAttribute('for');
-      if (id) return card.locator(`[id="${id.replace(/"/g, '\\"')}"]`);
+  /**
+   * The element an Adaptive Card input label points to (`<label for>`), in the chosen card. Waits
+   * (up to `timeoutMs`) for such a label: the card asked for may still be on its way, and the most
+   * recent card until then is an earlier one.
+   */
+  private async inputByLabel(label: string, within?: string, timeoutMs = 10_000): Promise<Locator> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const card = this.cardFor(within);
+      await card.waitFor({ timeout: Math.max(1, deadline - Date.now()) });
+      const labels = card.locator('label[for]').filter({ hasText: label });
+      const count = await labels.count();
+      for (let i = 0; i < count; i++) {
+        const candidate = labels.nth(i);
+        const text = ((await candidate.textContent()) ?? '').trim().replace(/\s*\*$/, '');
+        if (text !== label) continue;
+        const id = await candidate.getAttribute('for');
+        if (id) return card.locator(`[id="${id.replace(/"/g, '\\"')}"]`);
+      }
+      if (Date.now() > deadline) throw new Error(`no input labelled "${label}" in the most recent card after ${timeoutMs} ms`);
+      await this.page.waitForTimeout(100);
     }
-    throw new Error(`no input labelled "${label}" in the most recent card`);
   }
 
   /** Types into an Input.Text / Input.Number / Input.Date of the most recent card, by its label. */
