@@ -94,35 +94,34 @@ describe('outbox across a crash (SIGKILL mid-campaign, then restart)', function 
     }
   };
 
-  it('when the bot is stopped (SIGTERM) mid-campaign and restarted, then every recipient gets the message exactly once', async () => {
-    await queueCampaign('t');
+  /**
+   * Starts the bot on a new campaign, stops it with `signal` a third of the way through (checking
+   * it was mid-campaign), runs `atStop`, then starts it again until every recipient has the message.
+   */
+  async function interruptAndFinish(prefix: string, signal: NodeJS.Signals, atStop: () => Promise<void> = async () => undefined) {
+    await queueCampaign(prefix);
     child = startBot();
     await waitFor(() => total() >= RECIPIENTS / 3, 60_000, 'a third of the campaign');
-    await stopBot('SIGTERM');
-    const atStop = total();
-    expect(atStop).to.be.lessThan(RECIPIENTS);
-    expect((await unsent()).filter((u) => u.endsWith(':sending'))).to.deep.equal([]); // nothing left in doubt
+    await stopBot(signal);
+    expect(total()).to.be.lessThan(RECIPIENTS);
+    await atStop();
 
     child = startBot();
     await waitFor(() => delivered.size === RECIPIENTS, 60_000, 'every recipient');
     await stopBot('SIGTERM');
+  }
+
+  it('when the bot is stopped (SIGTERM) mid-campaign and restarted, then every recipient gets the message exactly once', async () => {
+    await interruptAndFinish('t', 'SIGTERM', async () => {
+      expect((await unsent()).filter((u) => u.endsWith(':sending'))).to.deep.equal([]); // nothing left in doubt
+    });
     expect(await unsent()).to.deep.equal([]);
     expect([...delivered.entries()].filter(([, n]) => n !== 1)).to.deep.equal([]);
     expect(total()).to.equal(RECIPIENTS);
   });
 
   it('when the bot is killed (SIGKILL) mid-campaign and restarted, then every recipient gets the message and only in-flight ones may repeat', async () => {
-    await queueCampaign('k');
-    child = startBot();
-    await waitFor(() => total() >= RECIPIENTS / 3, 60_000, 'a third of the campaign');
-    await stopBot('SIGKILL');
-    const atKill = total();
-    expect(atKill).to.be.lessThan(RECIPIENTS);
-
-    child = startBot();
-    await waitFor(() => delivered.size === RECIPIENTS, 60_000, 'every recipient');
-    await stopBot('SIGTERM');
-
+    await interruptAndFinish('k', 'SIGKILL');
     expect(await unsent()).to.deep.equal([]);
     const duplicates = [...delivered.values()].filter((n) => n > 1).length;
     // Lost: none. Repeats: only messages that were being sent when the process died.
