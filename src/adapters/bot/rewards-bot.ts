@@ -138,13 +138,7 @@ export class RewardsBot extends TeamsActivityHandler {
 
   private async dispatch(turn: Turn, firstContact: boolean): Promise<void> {
     const { command, ctx } = turn;
-    let match: Command | undefined;
-    for (const c of this.commands) {
-      if (command === c.name || (command.startsWith(c.name) && command.charCodeAt(c.name.length) === 32 /* ' ' */)) {
-        match = c;
-        break;
-      }
-    }
+    const match = this.commands.find((c) => command === c.name || command.startsWith(`${c.name} `));
     if (this.deps.log.isLevelEnabled('info')) turn.log.info({ command: match?.name ?? '(unknown)', known: turn.identity !== undefined }, 'message');
     if (firstContact && match?.name !== 'help') await sendWelcome(turn, this.deps, this.commands);
     if (!match) {
