@@ -63,7 +63,7 @@ export function routeTables(deps: BotDeps): { commands: Command[]; verbs: Record
   const campaigns = campaignFlows({ campaigns: deps.campaigns, secret: () => deps.campaigns.secret() });
   const tickets = ticketFlows({ tickets: deps.tickets });
   const commands: Command[] = [];
-  commands.push(helpCommand(() => commands), whoamiCommand, ...publisherCommands, ...tickets.commands, ...rewardsTeamCommands, ...campaigns.commands);
+  commands.push(helpCommand(() => commands), whoamiCommand, ...publisherCommands, ...tickets.commands, ...rewardsTeamCommands({ support: tickets.postWaiting }), ...campaigns.commands);
   return { commands, verbs: { ...publisherVerbs, ...rewardsTeamVerbs, ...campaigns.verbs, ...tickets.verbs }, onUnmatched: tickets.onUnmatched };
 }
 

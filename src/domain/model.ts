@@ -260,5 +260,7 @@ export const Ticket = z.object({
   context: z.record(z.string(), z.string()).default({}),
   /** Where the publisher's copy of the ticket card is, to update it in place. */
   publisherCard: z.object({ conversationKey: z.string(), activityId: z.string() }).nullable().default(null),
+  /** The form submission that raised it (conversation + card id): a second submit of the same form finds it. */
+  submission: z.string().max(400).optional(),
 });
 export type Ticket = z.infer<typeof Ticket>;

@@ -32,7 +32,10 @@ const STATUS_TEXT: Record<Ticket['status'], string> = {
   closed: 'closed',
   withdrawn: 'withdrawn',
 };
-export const statusText = (s: Ticket['status']) => STATUS_TEXT[s];
+/** The same states as the support agents say them. */
+const AGENT_STATUS_TEXT: Record<Ticket['status'], string> = { ...STATUS_TEXT, unassigned: 'unassigned', waiting_on_partner: 'waiting on the partner' };
+/** A ticket's state in words, for the publisher (default) or for the agents. */
+export const statusText = (s: Ticket['status'], view: 'publisher' | 'agent' = 'publisher') => (view === 'agent' ? AGENT_STATUS_TEXT : STATUS_TEXT)[s];
 
 /** Applies an action if the actor may and the state allows; the note records who did what. */
 export function applyTicketAction(t: Ticket, action: TicketAction, actor: TicketActor, at: string): TicketResult {

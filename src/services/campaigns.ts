@@ -53,6 +53,8 @@ export const Campaign = z.object({
   /** Where the live progress card is (updated in place). */
   progress: z.object({ conversationKey: z.string(), activityId: z.string() }).nullable().default(null),
   acknowledgedBy: z.array(z.string()).default([]),
+  /** When each person acknowledged (aadObjectId → instant). */
+  acknowledgedAt: z.record(z.string(), IsoDateTime).default({}),
 });
 export type Campaign = z.infer<typeof Campaign>;
 
@@ -81,7 +83,13 @@ const key = (id: string) => `campaign/${id}`;
 const ACTIVE = 'campaigns/active';
 const itemKey = (campaignId: string, conversationKey: string) => `campaign:${campaignId}:${conversationKey}`;
 
+/** A recipient's side of an Acknowledge click. */
+export type AckOutcome = 'counted' | 'again' | 'not_a_recipient';
+
 export class CampaignService {
+  /** Read-modify-write of one campaign at a time in this process (clicks arrive concurrently). */
+  private chain: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly store: Store,
     private readonly program: ProgramService,
@@ -96,6 +104,25 @@ export class CampaignService {
   private async save(c: Campaign): Promise<void> {
     const e = (await this.store.kvRead([key(c.id)]))[key(c.id)];
     await this.store.kvWrite({ [key(c.id)]: { value: c, ...(e ? { eTag: e.eTag } : {}) } });
+  }
+
+  /** Runs `change` on the latest campaign, one change at a time, and saves what it returns. */
+  private modify<R>(id: string, change: (c: Campaign) => { next?: Campaign; result: R }): Promise<R> {
+    const run = this.chain.then(async () => {
+      const c = await this.get(id);
+      if (!c) throw new AppError('not_found', 'This campaign no longer exists.');
+      const { next, result } = change(c);
+      if (next) await this.save(next);
+      return result;
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Publisher ids the directory does not know (a named audience must name real ones). */
+  async unknownPublishers(ids: readonly string[]): Promise<string[]> {
+    const known = new Set(await this.store.listPublisherIds());
+    return ids.filter((id) => !known.has(id));
   }
 
   async create(content: CampaignContent, audience: Audience, by: string): Promise<Campaign> {
@@ -176,7 +203,7 @@ export class CampaignService {
         cancelled++;
       }
     }
-    await this.save({ ...c, status: 'cancelled' });
+    await this.modify(id, (latest) => ({ next: { ...latest, status: 'cancelled' as const }, result: undefined }));
     await this.setActive(id, false);
     await this.store.appendAudit([{ at: this.now().toISOString(), actor: by, action: 'campaign_cancel', subject: id, details: { cancelled } }]);
     return { cancelled };
@@ -188,7 +215,13 @@ export class CampaignService {
     return z.array(z.string()).catch([]).parse(e?.value ?? []);
   }
 
-  private async setActive(id: string, active: boolean): Promise<void> {
+  private setActive(id: string, active: boolean): Promise<void> {
+    const run = this.chain.then(() => this.writeActive(id, active));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeActive(id: string, active: boolean): Promise<void> {
     const e = (await this.store.kvRead([ACTIVE]))[ACTIVE];
     const ids = new Set(z.array(z.string()).catch([]).parse(e?.value ?? []));
     if (active === ids.has(id)) return;
@@ -199,23 +232,30 @@ export class CampaignService {
 
   /** Marks a campaign whose every item is settled as done. */
   async finish(id: string): Promise<void> {
-    const c = await this.get(id);
-    if (c && c.status !== 'cancelled') await this.save({ ...c, status: 'done' });
+    await this.modify(id, (c) => ({ ...(c.status !== 'cancelled' && c.status !== 'done' ? { next: { ...c, status: 'done' as const } } : {}), result: undefined }));
     await this.setActive(id, false);
   }
 
   async setProgressCard(id: string, progress: { conversationKey: string; activityId: string }): Promise<void> {
-    const c = await this.get(id);
-    if (c) await this.save({ ...c, progress });
+    await this.modify(id, (c) => ({ next: { ...c, progress }, result: undefined }));
   }
 
-  /** Counts an Acknowledge click (once per person). */
-  async acknowledge(id: string, aadObjectId: string): Promise<boolean> {
-    const c = await this.get(id);
-    if (!c) throw new AppError('not_found', 'This campaign no longer exists.');
-    if (c.acknowledgedBy.includes(aadObjectId)) return false;
-    await this.save({ ...c, acknowledgedBy: [...c.acknowledgedBy, aadObjectId] });
-    return true;
+  /**
+   * Counts an Acknowledge click, once per person, and only from someone the campaign was sent to
+   * (`conversationKey`: the caller's chat, as the outbox addressed it). The progress card is
+   * marked for an update, also after the sends settled.
+   */
+  async acknowledge(id: string, aadObjectId: string, conversationKey: string): Promise<AckOutcome> {
+    const item = await this.store.findOutbox(itemKey(id, conversationKey));
+    if (!item || item.status !== 'sent' || !conversationKey.endsWith(`:${aadObjectId}`)) return 'not_a_recipient';
+    const at = this.now().toISOString();
+    const outcome = await this.modify<AckOutcome>(id, (c) =>
+      c.acknowledgedBy.includes(aadObjectId)
+        ? { result: 'again' }
+        : { next: { ...c, acknowledgedBy: [...c.acknowledgedBy, aadObjectId], acknowledgedAt: { ...c.acknowledgedAt, [aadObjectId]: at } }, result: 'counted' },
+    );
+    if (outcome === 'counted') await this.setActive(id, true);
+    return outcome;
   }
 
   async items(id: string): Promise<OutboxItem[]> {
@@ -244,20 +284,27 @@ export class CampaignService {
     return s;
   }
 
-  /** Per-recipient results as CSV (for the export link). */
+  /**
+   * Per-recipient results as CSV (for the export link): who (name, email, company), what happened
+   * (status, attempts, last error) and when they acknowledged.
+   */
   async csv(id: string): Promise<string> {
     const c = await this.get(id);
     if (!c) throw new AppError('not_found', `No campaign ${id}.`);
-    const acked = new Set(c.acknowledgedBy);
     const cell = (v: string | number | null) => {
       const s = v === null ? '' : String(v);
       // Quote, and neutralise spreadsheet formulas in user-controlled cells.
-      return `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
+      return `"${(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
     };
-    const rows = [['recipient', 'status', 'attempts', 'last_status', 'last_error', 'updated_at', 'acknowledged'].join(',')];
+    const rows = [['name', 'email', 'company', 'status', 'attempts', 'last_error', 'updated_at', 'acknowledged_at'].join(',')];
     for (const i of await this.items(id)) {
-      const aad = i.conversationKey.split(':').pop() ?? '';
-      rows.push([i.conversationKey, i.status, i.attempts, i.lastStatus, i.lastError, i.updatedAt, acked.has(aad) ? 'yes' : 'no'].map(cell).join(','));
+      const [, tenant = '', aad = ''] = i.conversationKey.split(':');
+      const who = await this.store.resolveIdentity(tenant, aad);
+      const doc = who && who.kind !== 'staff' ? await this.store.getPublisher(who.publisherId) : undefined;
+      const user = doc?.publisher.users.find((u) => u.aadObjectId.toLowerCase() === aad);
+      const status = i.status === 'unreachable' ? 'unreachable (app not installed)' : i.status;
+      const lastError = i.lastError ?? (i.lastStatus ? `HTTP ${i.lastStatus}` : null);
+      rows.push([user?.name ?? '(unknown user)', user?.email ?? '', doc?.publisher.name ?? '', status, i.attempts, lastError, i.updatedAt, c.acknowledgedAt[aad] ?? (c.acknowledgedBy.includes(aad) ? 'yes' : '')].map(cell).join(','));
     }
     return `${rows.join('\n')}\n`;
   }

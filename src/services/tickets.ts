@@ -31,8 +31,33 @@ export class TicketService {
     private readonly now: () => Date,
   ) {}
 
-  /** Raises a ticket for the caller's company. Refused past the hourly limit. */
-  async raise(publisherId: string, raisedBy: string, input: TicketInput): Promise<Ticket> {
+  /** Submissions being raised right now: a double click coalesces onto the first one. */
+  private readonly raising = new Map<string, Promise<{ ticket: Ticket; duplicate: boolean }>>();
+
+  /**
+   * Raises a ticket for the caller's company. Refused past the hourly limit. `submission` names the
+   * form submit (its conversation and card): the same form submitted again, at once or later,
+   * answers with the ticket it raised (`duplicate: true`) instead of raising a second one.
+   */
+  async raise(publisherId: string, raisedBy: string, input: TicketInput, submission?: string): Promise<{ ticket: Ticket; duplicate: boolean }> {
+    if (!submission) return { ticket: await this.create(publisherId, raisedBy, input), duplicate: false };
+    const key = `${publisherId}\n${submission}`;
+    const inFlight = this.raising.get(key);
+    if (inFlight) return { ticket: (await inFlight).ticket, duplicate: true };
+    const work = (async () => {
+      const earlier = (await this.store.getPublisher(publisherId))?.tickets.find((t) => t.submission === submission);
+      if (earlier) return { ticket: earlier, duplicate: true };
+      return { ticket: await this.create(publisherId, raisedBy, input, submission), duplicate: false };
+    })();
+    this.raising.set(key, work);
+    try {
+      return await work;
+    } finally {
+      this.raising.delete(key);
+    }
+  }
+
+  private async create(publisherId: string, raisedBy: string, input: TicketInput, submission?: string): Promise<Ticket> {
     const doc = await this.store.getPublisher(publisherId);
     if (!doc) throw new AppError('not_found', 'Your company is not known.');
     const at = this.now().toISOString();
@@ -64,6 +89,7 @@ export class TicketService {
       notes: [{ at, by: raisedBy, action: 'raise', text: 'raised the ticket' }],
       firstResponseDueAt: firstResponseDue(at, this.settings.firstResponseHours[input.severity]),
       context,
+      ...(submission ? { submission } : {}),
     });
     await this.store.appendAudit([{ at, actor: raisedBy, action: 'ticket_raise', publisherId, subject: ticket.id, details: { category: input.category, severity: input.severity } }]);
     return ticket;

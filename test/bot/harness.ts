@@ -122,8 +122,10 @@ export class Harness {
   }
 
   /** Clicks an Action.Execute button; returns the invoke answer (status and the replacing card). */
-  async click(who: Who, verb: string, data: Record<string, unknown> = {}): Promise<{ statusCode: number; type: string; card: Record<string, unknown>; text: string }> {
-    const replies = await this.process(this.activity(who, { type: 'invoke', name: 'adaptiveCard/action', replyToId: `card-${++this.cardCounter}`, value: { action: { type: 'Action.Execute', verb, data } } }));
+  async click(who: Who, verb: string, data: Record<string, unknown> = {}, onCard?: string): Promise<{ statusCode: number; type: string; card: Record<string, unknown>; text: string }> {
+    // Each click is on a card of its own unless `onCard` names the card clicked (a double click).
+    const replyToId = onCard ?? `card-${++this.cardCounter}`;
+    const replies = await this.process(this.activity(who, { type: 'invoke', name: 'adaptiveCard/action', replyToId, value: { action: { type: 'Action.Execute', verb, data } } }));
     const invoke = replies.find((r) => r.activity.type === 'invokeResponse');
     if (!invoke) throw new Error(`no invoke response; got ${JSON.stringify(replies.map((r) => r.activity.type))}`);
     const body = (invoke.activity.value as { body: { statusCode: number; type: string; value: Record<string, unknown> } }).body;

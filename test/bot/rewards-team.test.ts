@@ -53,6 +53,30 @@ describe('Rewards team in Teams (transcripts)', function () {
     expect(buttons(done.card)).to.deep.equal([]);
   });
 
+  it('when one team member clicks Mark contacted in the channel, then the channel message is edited for everyone, reminder included', async () => {
+    h.channel = CHANNEL;
+    await h.say('nestor', 'register rewards channel');
+    const activation = await activateAsAlex();
+    // As the worker would: the notice was posted in the channel, and later its overdue reminder.
+    const notice = (await h.store.findOutbox(`activated:${activation.id}:rewards`))!;
+    await h.store.completeOutbox(notice.id, { status: 'sent', lastStatus: 200, lastError: null, dueAt: notice.dueAt, activityId: 'notice-1' });
+    await h.store.enqueueOutbox([{ idempotencyKey: `overdue:${activation.id}:rewards`, conversationKey: `channel:${CHANNEL}`, payload: {}, dueAt: notice.dueAt }]);
+    const reminder = (await h.store.findOutbox(`overdue:${activation.id}:rewards`))!;
+    await h.store.completeOutbox(reminder.id, { status: 'sent', lastStatus: 200, lastError: null, dueAt: reminder.dueAt, activityId: 'reminder-1' });
+    h.channel = CHANNEL;
+    await h.click('nestor', 'activation.contacted', { publisherId: 'contoso', activationId: activation.id }, 'notice-1');
+    const edits = h.updates.updates.filter((u) => u.conversationKey === `channel:${CHANNEL}`);
+    expect(edits.map((e) => e.activityId).sort()).to.deep.equal(['notice-1', 'reminder-1']);
+    for (const e of edits) {
+      expect(cardProblems(e.card)).to.deep.equal([]);
+      expect(JSON.stringify(e.card)).to.contain('Contacted, in progress').and.contain('Marked contacted by Nestor Wilke');
+      expect(buttons(e.card).map((b) => b.title)).to.deep.equal(['Mark completed']);
+    }
+    // A refused click (already contacted) edits nothing more.
+    await h.click('nestor', 'activation.contacted', { publisherId: 'contoso', activationId: activation.id }, 'notice-1');
+    expect(h.updates.updates.filter((u) => u.conversationKey === `channel:${CHANNEL}`)).to.have.length(2);
+  });
+
   it('when a publisher user or a support agent clicks Mark contacted, then it is refused and nothing changes', async () => {
     const activation = await activateAsAlex();
     for (const who of ['alex', 'isaiah'] as const) {

@@ -64,7 +64,16 @@ describe('support tickets (transcripts)', function () {
     const replied = await h.click('isaiah', 'ticket.reply', { ticketId: 'RW-1001', reply: 'We are looking into it.' });
     expect(cardProblems(replied.card)).to.deep.equal([]);
     const waiting = await h.click('isaiah', 'ticket.wait', { ticketId: 'RW-1001' });
-    expect(waiting.text).to.contain('waiting on you');
+    // The agent's card is worded for the agent, and does not offer the assignee their own ticket.
+    expect(waiting.text).to.contain('Status: waiting on the partner').and.not.contain('waiting on you');
+    expect(buttons(waiting.card).map((b) => b.title)).to.not.include('Assign to me');
+    expect(waiting.text).to.contain('Severity\nUrgent').and.contain('Isaiah Langer replied: We are looking into it.').and.not.contain('Isaiah Langer: Isaiah Langer');
+    // Everyone else in the channel sees each change: the channel's message was edited every time.
+    const channelEdits = h.updates.updates.filter((u) => u.activityId === 'channel-card-1');
+    expect(channelEdits).to.have.length(3);
+    expect(JSON.stringify(channelEdits[2]!.card)).to.contain('waiting on the partner');
+    // Isaiah, the only support agent, has it: nobody else to take or assign it to.
+    expect(buttons(channelEdits[0]!.card).map((b) => b.title)).to.deep.equal(['Reply', 'Waiting on partner', 'Resolve']);
     h.channel = null;
     // The publisher's card was replaced in place on every change.
     const card = (await h.store.getTicket('RW-1001'))!.publisherCard!;
@@ -78,6 +87,10 @@ describe('support tickets (transcripts)', function () {
     const t = (await h.store.getTicket('RW-1001'))!;
     expect(t.status).to.equal('assigned');
     expect(t.notes.map((n) => n.action)).to.deep.equal(['raise', 'assign', 'reply', 'wait_on_partner', 'comment']);
+    // The publisher's own card no longer says it waits on them.
+    const mine = h.updates.updates.filter((u) => u.conversationKey === card.conversationKey && u.activityId === card.activityId);
+    expect(mine).to.have.length(4);
+    expect(JSON.stringify(mine[3]!.card)).to.contain('Status: assigned').and.contain('she is back next week').and.not.contain('waiting on you');
     const channelUpdates = h.updates.updates.filter((u) => u.activityId === 'channel-card-1');
     expect(JSON.stringify(channelUpdates[channelUpdates.length - 1]!.card)).to.contain('she is back next week');
     expect((await h.store.readAudit({ publisherId: 'contoso' })).filter((a) => a.action.startsWith('ticket_')).map((a) => a.action)).to.deep.equal(['ticket_raise', 'ticket_assign', 'ticket_reply', 'ticket_wait_on_partner', 'ticket_comment']);
@@ -116,6 +129,61 @@ describe('support tickets (transcripts)', function () {
     const w = await h.click('alex', 'ticket.withdraw', { ticketId: 'RW-1001' });
     expect(w.text).to.contain('withdrawn');
     expect((await h.click('isaiah', 'ticket.reply', { ticketId: 'RW-1001', reply: 'late' })).text).to.contain('reopen it first');
+  });
+
+  it('when the same ticket form is submitted twice, then one ticket is raised and both answers show it', async () => {
+    const first = await h.click('alex', 'ticket.submit', GOOD, 'form-card-1');
+    const second = await h.click('alex', 'ticket.submit', GOOD, 'form-card-1');
+    expect(first.text).to.contain('RW-1001');
+    expect(second.text).to.contain('RW-1001').and.contain('already raised').and.not.contain('RW-1002');
+    // Two clicks arriving together (no answer yet for the first) also make one.
+    await Promise.all([h.click('alex', 'ticket.submit', { ...GOOD, description: 'twice at once' }, 'form-card-2'), h.click('alex', 'ticket.submit', { ...GOOD, description: 'twice at once' }, 'form-card-2')]);
+    expect((await h.store.listTickets()).map((t) => t.id)).to.deep.equal(['RW-1001', 'RW-1002']);
+    expect((await h.store.listOutbox()).filter((i) => i.idempotencyKey.endsWith(':channel'))).to.have.length(2);
+    expect((await h.store.readAudit({ publisherId: 'contoso' })).filter((a) => a.action === 'ticket_raise')).to.have.length(2);
+    // A new form (another card) is a new ticket.
+    expect((await h.click('alex', 'ticket.submit', GOOD, 'form-card-3')).text).to.contain('RW-1003');
+  });
+
+  it('when tickets were raised before a support channel was registered, then registering it posts them', async () => {
+    const fresh = await Harness.create();
+    try {
+      await fresh.say('alex', 'hi');
+      await fresh.click('alex', 'ticket.submit', GOOD);
+      await fresh.click('alex', 'ticket.submit', { ...GOOD, description: 'second one' });
+      await fresh.click('alex', 'ticket.withdraw', { ticketId: 'RW-1002' });
+      expect(await fresh.store.findOutbox('ticket:RW-1001:channel')).to.equal(undefined);
+      fresh.channel = SUPPORT;
+      const answer = await fresh.sayText('isaiah', 'register support channel');
+      expect(answer).to.contain('One open ticket that was raised before now follows');
+      expect((await fresh.store.findOutbox('ticket:RW-1001:channel'))!.conversationKey).to.equal(`channel:${SUPPORT}`);
+      expect(await fresh.store.findOutbox('ticket:RW-1002:channel')).to.equal(undefined); // withdrawn: nothing to do
+      expect(await fresh.sayText('isaiah', 'register support channel')).to.not.contain('follow');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('when an agent opens the queue or names a ticket, then every ticket can be acted on from there', async () => {
+    await raise();
+    await h.click('alex', 'ticket.submit', { category: 'other', offerId: '', severity: 'normal', description: 'A question' });
+    const queue = await h.ask('isaiah', 'queue');
+    const queueCard = queue.activity.attachments![0]!.content as Record<string, unknown>;
+    expect(cardProblems(queueCard)).to.deep.equal([]);
+    expect(queue.text).to.contain('RW-1001 · Contoso Cloud').and.contain('Urgent · unassigned').and.not.contain('contoso ·');
+    // Each ticket once, with its buttons.
+    expect(buttons(queueCard).map((b) => `${b.title} ${String(b.data.ticketId)}`)).to.deep.equal(['Open RW-1001', 'Assign to me RW-1001', 'Open RW-1002', 'Assign to me RW-1002']);
+    const opened = await h.click('isaiah', 'ticket.open', { ticketId: 'RW-1002' });
+    expect(opened.text).to.contain('RW-1002').and.contain('Contoso Cloud');
+    expect(buttons(opened.card).map((b) => b.title)).to.include('Assign to me');
+    const taken = await h.click('isaiah', 'ticket.assign_me', { ticketId: 'RW-1002' });
+    expect(taken.text).to.contain('assigned it to themselves');
+    // `ticket RW-n`: the agent card for agents; a publisher sees only their company's tickets.
+    const named = await h.ask('isaiah', 'ticket RW-1001');
+    expect(named.text).to.contain('RW-1001').and.contain('Offer owner');
+    expect(await h.sayText('alex', 'ticket rw-1001')).to.contain('RW-1001').and.not.contain('Offer owner');
+    expect(await h.sayText('lee', 'ticket RW-1001')).to.contain('not one of your company’s tickets').and.not.contain('Contoso');
+    expect(await h.sayText('isaiah', 'ticket RW-999')).to.contain('There is no ticket RW-999');
   });
 
   it('when a user raises more tickets than allowed in an hour, then the next is refused with a clear message', async () => {

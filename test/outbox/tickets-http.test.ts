@@ -1,19 +1,21 @@
 /**
- * Tickets end to end through /api/messages: the channel card is posted by the outbox, and each
- * agent action replaces the publisher's card in place (the fake connector records the PUT) and
- * posts a note in the publisher's chat.
+ * Tickets end to end through /api/messages, against a connector that behaves as Teams does for
+ * several people: an invoke answer replaces the card for the clicker only, a message edit for
+ * everyone. The channel card is posted by the outbox; after any agent's click every member of
+ * the support channel, and the publisher in their chat, sees the new state.
  */
 import { expect } from 'chai';
 import type { App } from '../../src/app.js';
-import { type FakeConnector, textOf } from '../fixtures/fake-connector.js';
+import { type FakeConnector, textOf, textOfCard } from '../fixtures/fake-connector.js';
 import { startHttpApp, type HttpApp } from '../fixtures/http-app.js';
 import { teamsMessage } from '../fixtures/activities.js';
 
 const id = (n: number) => `00000000-0000-0000-0000-00000000000${n}`;
 const TENANT = '00000000-0000-0000-0000-0000000000001';
 const CHANNEL = '19:support@thread.tacv2';
+const ALEX_CHAT = `a:personal-${id(20)}`;
 
-describe('tickets through HTTP: channel card, in-place updates of both cards', function () {
+describe('tickets through HTTP: every copy of the card follows, for everyone who sees it', function () {
   this.timeout(60_000);
   let h: HttpApp;
   let app: App;
@@ -32,7 +34,6 @@ describe('tickets through HTTP: channel card, in-place updates of both cards', f
     channelData: { tenant: { id: TENANT }, channel: { id: CHANNEL }, team: { id: '19:team@thread.tacv2' } },
     entities: [{ type: 'mention', mentioned: { id: '28:rewards-bot', name: 'Rewards' }, text: '<at>Rewards</at>' }],
   });
-  const invoke = (base: Record<string, unknown>, verb: string, data: Record<string, unknown>, replyToId: string) => ({ ...base, type: 'invoke', name: 'adaptiveCard/action', text: undefined, entities: undefined, replyToId, value: { action: { type: 'Action.Execute', verb, data } } });
   const until = async (cond: () => boolean | Promise<boolean>, what: string) => {
     const deadline = Date.now() + 15_000;
     while (!(await cond())) {
@@ -40,38 +41,46 @@ describe('tickets through HTTP: channel card, in-place updates of both cards', f
       await new Promise((r) => setTimeout(r, 50));
     }
   };
+  /** The card the bot posted last in a conversation (the answer to a typed command). */
+  const lastCardIn = (conversation: string) => connector.messagesIn(conversation).at(-1)!;
 
-  it('when a publisher raises a ticket and an agent assigns and replies, then both cards are replaced in place and the reply reaches the chat', async () => {
+  it('when a publisher raises a ticket and an agent works it, then the channel and the publisher see each change, not only the clicker', async () => {
     await post(teamsMessage('hi', { serviceUrl: connector.url }));
     await post(inChannel('register support channel', id(25), 'Isaiah Langer'));
-    const alexBase = teamsMessage('', { serviceUrl: connector.url });
-    const raised = await post(invoke(alexBase, 'ticket.submit', { category: 'other', offerId: '', severity: 'normal', description: 'Where is my engagement manager?' }, 'alex-card-1'));
-    expect(JSON.stringify(await raised.json())).to.contain('RW-1001');
-    await until(() => connector.sent().some((a) => JSON.stringify(a).includes('Assign to me')), 'the channel card');
-    const channelPost = connector.calls.find((c) => c.method === 'POST' && JSON.stringify(c.body).includes('Assign to me'))!;
-    expect(channelPost.path).to.contain(encodeURIComponent(CHANNEL));
-    // The worker records the id Teams gave the card once the send is acknowledged.
+    const alex = teamsMessage('', { serviceUrl: connector.url });
+    await post(teamsMessage('ticket', { serviceUrl: connector.url }));
+    const form = lastCardIn(ALEX_CHAT).id;
+    const raised = await h.click(alex, 'ticket.submit', { category: 'other', offerId: '', severity: 'normal', description: 'Where is my engagement manager?' }, form);
+    expect(textOfCard(raised.card)).to.contain('RW-1001');
+    // A double click on the same form raises nothing new.
+    expect(textOfCard((await h.click(alex, 'ticket.submit', { category: 'other', offerId: '', severity: 'normal', description: 'Where is my engagement manager?' }, form)).card)).to.contain('already raised RW-1001');
+    expect(await app.deps.store.listTickets()).to.have.length(1);
+
     await until(async () => Boolean((await app.deps.store.findOutbox('ticket:RW-1001:channel'))?.activityId), 'the channel card id');
-    const channelActivityId = (await app.deps.store.findOutbox('ticket:RW-1001:channel'))!.activityId!;
-    expect(channelActivityId).to.match(/^act-/);
+    const card = (await app.deps.store.findOutbox('ticket:RW-1001:channel'))!.activityId!;
+    // Nestor (Rewards team, a member of the same team channel) sees the card as posted.
+    expect(textOfCard(connector.view(CHANNEL, card, id(24)))).to.contain('Status: unassigned').and.contain('Assign to me');
 
-    const channelBase = inChannel('', id(25), 'Isaiah Langer');
-    const assigned = await post(invoke(channelBase, 'ticket.assign_me', { ticketId: 'RW-1001' }, channelActivityId));
-    expect(JSON.stringify(await assigned.json())).to.contain('assigned it to themselves');
-    const alexConversation = encodeURIComponent(`a:personal-${id(20)}`);
-    const puts = () => connector.calls.filter((c) => c.method === 'PUT' && c.path.includes(`/v3/conversations/${alexConversation}/activities/alex-card-1`));
-    expect(puts()).to.have.length(1);
-    expect(textOf(puts()[0]!.body)).to.contain('Status: assigned');
+    const isaiah = inChannel('', id(25), 'Isaiah Langer');
+    const assigned = await h.click(isaiah, 'ticket.assign_me', { ticketId: 'RW-1001' }, card);
+    expect(textOfCard(assigned.card)).to.contain('assigned it to themselves');
+    // Not only Isaiah: the message was edited, so everyone in the channel sees it assigned, without the stale button.
+    const seenByNestor = textOfCard(connector.view(CHANNEL, card, id(24)));
+    expect(seenByNestor).to.contain('Status: assigned').and.contain('Agent\nIsaiah Langer').and.not.contain('Assign to me');
+    expect(connector.updatesOf(CHANNEL, card)).to.equal(1);
+    // The publisher's card in their chat follows too.
+    expect(textOfCard(connector.view(ALEX_CHAT, form, id(20)))).to.contain('Status: assigned');
 
-    await post(invoke(channelBase, 'ticket.reply', { ticketId: 'RW-1001', reply: 'Your engagement manager writes today.' }, channelActivityId));
-    expect(puts()).to.have.length(2);
-    expect(textOf(puts()[1]!.body)).to.contain('Your engagement manager writes today.');
-    await until(() => connector.sent().some((a) => textOf(a).includes('RW-1001: assigned') && textOf(a).includes('Your engagement manager writes today.')), 'the reply in the chat');
+    await h.click(isaiah, 'ticket.reply', { ticketId: 'RW-1001', reply: 'Your engagement manager writes today.' }, card);
+    await h.click(isaiah, 'ticket.wait', { ticketId: 'RW-1001' }, card);
+    expect(textOfCard(connector.view(CHANNEL, card, id(24)))).to.contain('waiting on the partner').and.contain('Your engagement manager writes today.');
+    expect(textOfCard(connector.view(ALEX_CHAT, form, id(20)))).to.contain('waiting on you');
+    await until(() => connector.sent().some((a) => textOf(a).includes('Your engagement manager writes today.') && textOf(a).includes('RW-1001')), 'the reply in the chat');
 
-    // The publisher comments from their card: the channel card is replaced in place.
-    await post(invoke(alexBase, 'ticket.comment', { ticketId: 'RW-1001', comment: 'Thanks!' }, 'alex-card-1'));
-    const channelPuts = connector.calls.filter((c) => c.method === 'PUT' && c.path.endsWith(`/activities/${channelActivityId}`));
-    expect(channelPuts).to.have.length(1);
-    expect(textOf(channelPuts[0]!.body)).to.contain('Thanks!');
+    // Alex answers in the chat: the ticket goes back to the agent, and Alex's own card says so.
+    await post(teamsMessage('He wrote, thanks!', { serviceUrl: connector.url }));
+    expect(textOfCard(connector.view(ALEX_CHAT, form, id(20)))).to.contain('Status: assigned').and.contain('He wrote, thanks!').and.not.contain('waiting on you');
+    expect(textOfCard(connector.view(CHANNEL, card, id(24)))).to.contain('He wrote, thanks!');
+    expect(textOfCard(connector.view(CHANNEL, card, id(25)))).to.contain('He wrote, thanks!'); // the clicker too: an edit replaces their view
   });
 });

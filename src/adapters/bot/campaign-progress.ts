@@ -31,7 +31,11 @@ export class CampaignProgress {
     await this.running;
   }
 
-  /** One round: update every active campaign's card whose counts changed; finish settled ones. */
+  /**
+   * One round: update every active campaign's card whose counts changed. A settled campaign
+   * leaves the round once a round finds nothing new; an Acknowledge that arrives later brings it
+   * back (so acknowledgements keep showing, at most one edit per round).
+   */
   async tick(): Promise<void> {
     const secret = await this.campaigns.secret();
     for (const id of await this.campaigns.activeIds()) {
@@ -41,11 +45,10 @@ export class CampaignProgress {
       const settled = s.total > 0 && s.sent + s.failed + s.unreachable + s.cancelled === s.total;
       const signature = JSON.stringify(s);
       if (c.progress && this.shown.get(id) !== signature) {
-        const card = progressCard(this.deps, settled ? { ...c, status: 'done' } : c, s, secret);
+        const card = await progressCard(this.deps, settled && c.status !== 'cancelled' ? { ...c, status: 'done' } : c, s, secret);
         await this.updater.update(c.progress.conversationKey, c.progress.activityId, card);
         this.shown.set(id, signature);
-      }
-      if (settled) await this.campaigns.finish(id);
+      } else if (settled || c.status === 'cancelled') await this.campaigns.finish(id);
     }
   }
 }

@@ -84,6 +84,9 @@ export interface CardModels {
     listingTypes: Choice[];
     marketplaces: Choice[];
     errors: { title: string; text: string; linkUrl: string; audience: string; sendAt: string };
+    /** Set while asking to confirm a send: the recipient count the button confirms, and its title. */
+    confirmCount: string;
+    confirmTitle: string;
   };
   'campaign-progress': {
     title: string;
@@ -121,6 +124,11 @@ export interface CardModels {
     buttons: Array<{ title: string; verb: string; ticketId: string }>;
   };
   'ticket-list': { title: string; empty: string; sections: Array<{ title: string; tickets: Fact[] }> };
+  'ticket-queue': Banner & {
+    title: string;
+    empty: string;
+    sections: Array<{ title: string; tickets: Array<{ heading: string; detail: string; actions: Array<{ title: string; verb: string; ticketId: string }> }> }>;
+  };
   'activation-notice': Banner & {
     title: string;
     stateLine: string;

@@ -12,7 +12,7 @@ import { asAttachment, asOutboxMessage, type Banner, type CardModels } from '../
 import type { VerbHandler } from '../rewards-bot.js';
 import type { BotDeps, Command, Turn } from '../turn.js';
 import { conversationKey } from '../rewards-bot.js';
-import { progressBar } from './present.js';
+import { formatDateTime, progressBar } from './present.js';
 import { staffCaller } from './rewards-team.js';
 
 const AUDIENCE_TITLES: Record<z.infer<typeof AudienceKind>, string> = {
@@ -45,9 +45,12 @@ type ComposerData = z.infer<typeof ComposerData>;
 type Errors = CardModels['campaign-composer']['errors'];
 const noErrors: Errors = { title: '', text: '', linkUrl: '', audience: '', sendAt: '' };
 
-function composer(deps: BotDeps, d: Partial<ComposerData>, banner: Banner, errors: Errors = noErrors) {
+/** The composer; with `confirm`, it asks to confirm a send to that many recipients. */
+function composer(deps: BotDeps, d: Partial<ComposerData>, banner: Banner, errors: Errors = noErrors, confirm?: number) {
   return deps.cards.card('campaign-composer', {
     ...banner,
+    confirmCount: confirm === undefined ? '' : String(confirm),
+    confirmTitle: confirm === undefined ? '' : `Confirm: send to ${recipientsText(confirm)}`,
     titleValue: d.title ?? '',
     textValue: d.text ?? '',
     linkTitleValue: d.linkTitle ?? '',
@@ -93,6 +96,37 @@ function parseComposer(d: ComposerData, now: Date): { ok: true; content: Campaig
   return { ok: true, content: content.data, audience: audience.data, ...(sendAt ? { sendAt } : {}) };
 }
 
+/** "1 recipient", "5 recipients". */
+export const recipientsText = (n: number) => `${n.toLocaleString('en-US')} recipient${n === 1 ? '' : 's'}`;
+
+const LISTING_TITLES: Record<z.infer<typeof ListingType>, string> = { list: 'list', trial: 'free trial', consulting: 'consulting', transact: 'transact' };
+const MARKETPLACE_TITLES: Record<z.infer<typeof Marketplace>, string> = { appsource: 'AppSource', azure: 'Azure Marketplace' };
+
+/** The audience in words: "All publishers · all account users", "Contoso Cloud and Northwind Dynamics · marketing contacts". */
+export async function audienceText(deps: BotDeps, a: Audience): Promise<string> {
+  let who: string;
+  switch (a.kind) {
+    case 'tier_at_least':
+      who = `Publishers at tier ${a.tier ?? 0} or above`;
+      break;
+    case 'listing_type':
+      who = `Publishers with a live ${a.listingType ? LISTING_TITLES[a.listingType] : ''} offer`;
+      break;
+    case 'marketplace':
+      who = `Publishers live on ${a.marketplace ? MARKETPLACE_TITLES[a.marketplace] : 'a marketplace'}`;
+      break;
+    case 'publishers': {
+      const names: string[] = [];
+      for (const id of a.publisherIds ?? []) names.push((await deps.store.getPublisher(id))?.publisher.name ?? id);
+      who = names.length <= 1 ? (names[0] ?? 'No publishers') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+      break;
+    }
+    default:
+      who = AUDIENCE_TITLES[a.kind];
+  }
+  return `${who} · ${a.people === 'marketing_contacts' ? 'marketing contacts only' : 'all account users'}`;
+}
+
 /** The card a recipient gets. */
 export function campaignMessage(deps: BotDeps, c: Campaign, banner: Banner = { banner: '', bannerColor: 'Default' }) {
   return deps.cards.card('campaign-message', { ...banner, title: c.content.title, bodyMarkdown: c.content.text, linkTitle: c.content.linkTitle, linkUrl: c.content.linkUrl, campaignId: c.id });
@@ -116,34 +150,53 @@ function timingSafe(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** The live progress card. */
-export function progressCard(deps: BotDeps, c: Campaign, s: CampaignStats, secret: string) {
+/**
+ * The live progress card. It says what happened: "Finished" (green) only when every message was
+ * delivered; otherwise how many were delivered and why the others were not.
+ */
+export async function progressCard(deps: BotDeps, c: Campaign, s: CampaignStats, secret: string) {
   const settled = s.sent + s.failed + s.unreachable + s.cancelled;
   const done = s.total > 0 && settled === s.total;
-  const statusLine =
-    c.status === 'cancelled'
-      ? 'Cancelled'
-      : c.status === 'scheduled' && c.sendAt && c.sendAt > deps.now().toISOString()
-        ? `Scheduled for ${c.sendAt.slice(0, 16).replace('T', ' ')} UTC`
-        : done
-          ? 'Finished'
-          : 'Sending…';
+  const delivered = `${s.sent.toLocaleString('en-US')} of ${recipientsText(s.total)} delivered`;
+  const why = [
+    s.unreachable ? `${s.unreachable.toLocaleString('en-US')} unreachable (the app is not installed for them)` : '',
+    s.failed ? `${s.failed.toLocaleString('en-US')} failed` : '',
+    s.cancelled ? `${s.cancelled.toLocaleString('en-US')} cancelled` : '',
+  ].filter(Boolean);
+  let statusLine: string;
+  let statusColor: string;
+  if (c.status === 'cancelled') {
+    statusLine = `Cancelled: ${delivered}`;
+    statusColor = 'Attention';
+  } else if (c.status === 'scheduled' && c.sendAt && c.sendAt > deps.now().toISOString()) {
+    statusLine = `Scheduled for ${formatDateTime(c.sendAt)} to ${recipientsText(s.total)}`;
+    statusColor = 'Accent';
+  } else if (!done) {
+    statusLine = `Sending… ${delivered} so far${s.retrying ? `, ${s.retrying.toLocaleString('en-US')} retrying` : ''}`;
+    statusColor = 'Accent';
+  } else if (s.sent === s.total) {
+    statusLine = `Finished: ${s.total === 1 ? 'delivered to the recipient' : `all ${recipientsText(s.total)} delivered`}`;
+    statusColor = 'Good';
+  } else {
+    statusLine = `${s.sent === 0 ? '' : 'Finished: '}${delivered}: ${why.join(', ')}`;
+    statusColor = s.sent === 0 ? 'Attention' : 'Warning';
+  }
   return deps.cards.card('campaign-progress', {
     title: c.content.title,
     statusLine,
-    statusColor: c.status === 'cancelled' ? 'Attention' : done ? 'Good' : 'Accent',
+    statusColor,
     bar: progressBar(s.total ? settled / s.total : 0),
     counts: [
-      { title: 'Recipients', value: String(s.total) },
+      { title: 'Recipients', value: s.total.toLocaleString('en-US') },
       { title: 'Queued', value: String(s.queued + s.sending) },
-      { title: 'Sent', value: String(s.sent) },
+      { title: 'Delivered', value: String(s.sent) },
       { title: 'Retrying', value: String(s.retrying) },
       { title: 'Failed', value: String(s.failed) },
       { title: 'Unreachable', value: String(s.unreachable) },
       ...(s.cancelled ? [{ title: 'Cancelled', value: String(s.cancelled) }] : []),
-      { title: 'Acknowledged', value: String(s.acknowledged) },
+      { title: 'Acknowledged', value: s.sent ? `${s.acknowledged} of ${s.sent}` : String(s.acknowledged) },
     ],
-    audienceLine: `Audience: ${AUDIENCE_TITLES[c.audience.kind]}${c.audience.tier !== undefined ? ` ${c.audience.tier}` : ''}${c.audience.listingType ? ` ${c.audience.listingType}` : ''}${c.audience.marketplace ? ` ${c.audience.marketplace}` : ''}${c.audience.publisherIds ? ` ${c.audience.publisherIds.join(', ')}` : ''} · ${c.audience.people === 'marketing_contacts' ? 'marketing contacts' : 'all account users'}`,
+    audienceLine: `Audience: ${await audienceText(deps, c.audience)}`,
     campaignId: c.id,
     canCancel: c.status !== 'cancelled' && !done,
     exportUrl: exportUrl(deps, c.id, secret),
@@ -174,33 +227,76 @@ export function campaignFlows(cd: CampaignDeps): { commands: Command[]; verbs: R
     },
   };
 
+  /** The composer's fields as a campaign whose named publishers all exist, or the composer with the errors. */
+  const checked = async (deps: BotDeps, d: ComposerData, nothingSent = '') => {
+    const p = parseComposer(d, deps.now());
+    const fix = (errors: Errors) => ({ ok: false as const, card: composer(deps, d, { banner: `Please correct the fields marked below.${nothingSent}`, bannerColor: 'Attention' }, errors) });
+    if (!p.ok) return fix(p.errors);
+    const unknown = await cd.campaigns.unknownPublishers(p.audience.publisherIds ?? []);
+    if (unknown.length) return fix({ ...noErrors, audience: `No publisher with the id ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ` (and ${unknown.length - 10} more)` : ''}. Use the ids from the directory (for example contoso).` });
+    return p;
+  };
+
+  const countLine = (rs: Array<{ reachable: boolean }>) => {
+    const reachable = rs.filter((r) => r.reachable).length;
+    const missing = rs.length - reachable;
+    return `${recipientsText(rs.length)}: ${reachable.toLocaleString('en-US')} can be reached in Teams${missing ? `, ${missing.toLocaleString('en-US')} never installed the app` : ''}.`;
+  };
+
   const count: VerbHandler = async (turn, data, deps) => {
     staffCaller(turn, 'rewards');
     const d = await formData(turn, data);
-    const p = parseComposer(d, deps.now());
-    if (!p.ok) return composer(deps, d, { banner: 'Please correct the fields marked below.', bannerColor: 'Attention' }, p.errors);
+    const p = await checked(deps, d);
+    if (!p.ok) return p.card;
     const rs = await cd.campaigns.recipients(p.audience);
-    const reachable = rs.filter((r) => r.reachable).length;
-    return composer(deps, d, { banner: `${rs.length} recipients (${reachable} reachable in Teams; the others never installed the app).`, bannerColor: 'Good' });
+    return composer(deps, d, { banner: countLine(rs), bannerColor: rs.length ? 'Good' : 'Attention' });
   };
 
   const preview: VerbHandler = async (turn, data, deps) => {
     const staff = staffCaller(turn, 'rewards');
     const d = await formData(turn, data);
-    const p = parseComposer(d, deps.now());
-    if (!p.ok) return composer(deps, d, { banner: 'Please correct the fields marked below.', bannerColor: 'Attention' }, p.errors);
-    const draft: Campaign = { id: 'preview', content: p.content, audience: p.audience, createdBy: staff.aadObjectId, createdAt: deps.now().toISOString(), status: 'draft', sendAt: null, recipients: 0, progress: null, acknowledgedBy: [] };
+    const p = await checked(deps, d);
+    if (!p.ok) return p.card;
+    const draft: Campaign = { id: 'preview', content: p.content, audience: p.audience, createdBy: staff.aadObjectId, createdAt: deps.now().toISOString(), status: 'draft', sendAt: null, recipients: 0, progress: null, acknowledgedBy: [], acknowledgedAt: {} };
     await turn.ctx.sendActivity({ attachments: [asAttachment(campaignMessage(deps, draft))] });
     return composer(deps, d, { banner: 'Preview sent to you below.', bannerColor: 'Good' });
   };
 
+  /** Send asks first: the card shows the count and a button that confirms exactly that count. */
   const send: VerbHandler = async (turn, data, deps) => {
+    staffCaller(turn, 'rewards');
+    if (!(await turn.forms()).state('campaign')) throw new AppError('conflict', 'This composer was already sent. Type campaign to write a new one.');
+    const d = await formData(turn, data);
+    const p = await checked(deps, d, ' Nothing was sent.');
+    if (!p.ok) return p.card;
+    const rs = await cd.campaigns.recipients(p.audience);
+    if (rs.length === 0) return composer(deps, d, { banner: 'Nobody matches this audience. Nothing was sent.', bannerColor: 'Attention' });
+    const when = p.sendAt ? ` It goes out on ${formatDateTime(p.sendAt)}.` : ' It goes out now.';
+    return composer(deps, d, { banner: `Send “${p.content.title}” to ${countLine(rs)}${when}`, bannerColor: 'Warning' }, noErrors, rs.length);
+  };
+
+  const edit: VerbHandler = async (turn, data, deps) => {
+    staffCaller(turn, 'rewards');
+    if (!(await turn.forms()).state('campaign')) throw new AppError('conflict', 'This composer was already sent. Type campaign to write a new one.');
+    return composer(deps, await formData(turn, data), { banner: 'Nothing was sent. Edit and send again when ready.', bannerColor: 'Default' });
+  };
+
+  const Confirmed = z.object({ confirmCount: z.coerce.number().int().min(1).max(10_000_000) });
+
+  const confirm: VerbHandler = async (turn, data, deps) => {
     const staff = staffCaller(turn, 'rewards');
     // The same Send delivered twice (or clicked on a composer already sent) must not make a second campaign.
     if (!(await turn.forms()).state('campaign')) throw new AppError('conflict', 'This composer was already sent. Type campaign to write a new one.');
+    const confirmed = Confirmed.safeParse(data);
+    if (!confirmed.success) throw new AppError('invalid_input', 'That confirmation could not be read. Press Send again.');
     const d = await formData(turn, data);
-    const p = parseComposer(d, deps.now());
-    if (!p.ok) return composer(deps, d, { banner: 'Please correct the fields marked below. Nothing was sent.', bannerColor: 'Attention' }, p.errors);
+    const p = await checked(deps, d, ' Nothing was sent.');
+    if (!p.ok) return p.card;
+    const rs = await cd.campaigns.recipients(p.audience);
+    // Fields edited on the confirmation, or a directory change since: confirm the new count.
+    if (rs.length !== confirmed.data.confirmCount) {
+      return composer(deps, d, { banner: `The audience is now ${countLine(rs)} Confirm again. Nothing was sent.`, bannerColor: 'Warning' }, noErrors, rs.length);
+    }
     const created = await cd.campaigns.create(p.content, p.audience, staff.aadObjectId);
     const { campaign } = await cd.campaigns.send(created.id, staff.aadObjectId, (c) => asOutboxMessage(campaignMessage(deps, c)), p.sendAt);
     await (await turn.forms()).close();
@@ -228,21 +324,27 @@ export function campaignFlows(cd: CampaignDeps): { commands: Command[]; verbs: R
     const id = refOf(data);
     await cd.campaigns.cancel(id, staff.aadObjectId);
     const c = (await cd.campaigns.get(id))!;
-    return progressCard(deps, c, await cd.campaigns.stats(id), await cd.secret());
+    const card = await progressCard(deps, c, await cd.campaigns.stats(id), await cd.secret());
+    // In a channel the others would keep a card with Cancel on it: edit the message for everyone.
+    if (c.progress) await deps.cardUpdater.update(c.progress.conversationKey, c.progress.activityId, card).catch((err: unknown) => deps.log.warn({ err, campaign: id }, 'progress card not updated'));
+    return card;
   };
 
   const ack: VerbHandler = async (turn, data, deps) => {
     const id = refOf(data);
     const aad = turn.ctx.activity.from?.aadObjectId;
-    if (!aad) throw new AppError('unknown_user', 'I could not tell who you are.');
-    await cd.campaigns.acknowledge(id, aad.toLowerCase());
+    // Only a campaign's own recipients count, and nobody else learns what it said.
+    const notYours = () => deps.cards.card('message', { title: 'Not for you', text: 'This message was not sent to you, so there is nothing to acknowledge.', reference: '' });
+    if (!aad || !turn.identity) return notYours();
+    const outcome = await cd.campaigns.acknowledge(id, aad.toLowerCase(), conversationKey(turn.ctx));
+    if (outcome === 'not_a_recipient') return notYours();
     const c = (await cd.campaigns.get(id))!;
-    return campaignMessage(deps, c, { banner: 'Thanks: acknowledged.', bannerColor: 'Good' });
+    return campaignMessage(deps, c, { banner: outcome === 'counted' ? 'Thanks: acknowledged.' : 'You already acknowledged this message.', bannerColor: 'Good' });
   };
 
   return {
     commands: [command],
-    verbs: { 'campaign.count': count, 'campaign.preview': preview, 'campaign.send': send, 'campaign.refresh': refresh, 'campaign.cancel': cancel, 'campaign.ack': ack },
+    verbs: { 'campaign.count': count, 'campaign.preview': preview, 'campaign.send': send, 'campaign.edit': edit, 'campaign.confirm': confirm, 'campaign.refresh': refresh, 'campaign.cancel': cancel, 'campaign.ack': ack },
   };
 }
 

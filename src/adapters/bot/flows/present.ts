@@ -46,3 +46,6 @@ export function progressBar(fraction: number, cells = 20): string {
   const full = Math.floor(f * cells); // full only at 100%
   return `${'█'.repeat(full)}${'░'.repeat(cells - full)} ${Math.floor(f * 100)}%`;
 }
+
+/** A day as `formatDay` writes it, with the UTC time: "Nov 26, 2026 14:05 UTC". */
+export const formatDateTime = (instant: string): string => `${formatDay(instant)} ${instant.slice(11, 16)} UTC`;

@@ -64,7 +64,10 @@ export function activationNotice(deps: BotDeps, doc: PublisherDoc, activation: A
 
 // ---- channel registration ------------------------------------------------------------------------
 
-const registerCommand = (role: ChannelRole): Command => ({
+/** What registering a channel sets off (support: post the tickets that waited for one). */
+export type OnRegistered = Partial<Record<ChannelRole, (deps: BotDeps) => Promise<number>>>;
+
+const registerCommand = (role: ChannelRole, onRegistered: OnRegistered): Command => ({
   name: `register ${role} channel`,
   description: role === 'rewards' ? 'Send Rewards team notifications to this channel' : 'Send support tickets to this channel',
   audience: 'staff',
@@ -81,7 +84,9 @@ const registerCommand = (role: ChannelRole): Command => ({
     await deps.store.saveConversationRef(key, JSON.parse(JSON.stringify({ ...ref, conversation: { ...ref.conversation, id: channelId } })) as Record<string, unknown>);
     await setChannel(deps.store, role, key);
     await deps.store.appendAudit([{ at: deps.now().toISOString(), actor: staff.aadObjectId, action: `register_${role}_channel`, subject: channelId, details: {} }]);
-    await turn.ctx.sendActivity(`This channel now receives ${role === 'rewards' ? 'Rewards team notifications (activations, reminders, no-contact alerts)' : 'support tickets'}.`);
+    const waiting = (await onRegistered[role]?.(deps)) ?? 0;
+    const what = role === 'rewards' ? 'Rewards team notifications (activations, reminders, no-contact alerts)' : 'support tickets';
+    await turn.ctx.sendActivity(`This channel now receives ${what}.${waiting ? ` ${waiting === 1 ? 'One open ticket that was raised before now follows' : `${waiting} open tickets that were raised before now follow`}.` : ''}`);
   },
 });
 
@@ -100,13 +105,27 @@ const markActivation =
     const doc = (await deps.store.getPublisher(publisherId))!;
     const activation = doc.state.activations.find((x) => x.id === activationId);
     if (!activation) throw new AppError('not_found', `No activation ${activationId} for ${publisherId}.`);
-    const banner: Banner = r.ok
-      ? { banner: `Marked ${to} by ${staff.name}.`, bannerColor: 'Good' }
-      : { banner: r.error.message, bannerColor: 'Attention' };
+    const changed = r.ok && r.events.length > 0;
+    const banner: Banner = !r.ok
+      ? { banner: r.error.message, bannerColor: 'Attention' }
+      : changed
+        ? { banner: `Marked ${to} by ${staff.name}.`, bannerColor: 'Good' }
+        : { banner: `This was already marked ${to}.`, bannerColor: 'Default' };
+    // The answer replaces the card for the clicker only: edit the channel's copies for everyone else.
+    if (changed) await updateNotices(deps, doc, activation, banner);
     return activationNotice(deps, doc, activation, banner);
   };
 
-export const rewardsTeamCommands: Command[] = [registerCommand('rewards'), registerCommand('support')];
+/** Every copy of an activation's notice posted in the Rewards channel (the notice and its reminder). */
+async function updateNotices(deps: BotDeps, doc: PublisherDoc, activation: Activation, banner: Banner): Promise<void> {
+  for (const key of [`activated:${activation.id}:rewards`, `overdue:${activation.id}:rewards`]) {
+    const posted = await deps.store.findOutbox(key);
+    if (!posted?.activityId) continue;
+    await deps.cardUpdater.update(posted.conversationKey, posted.activityId, activationNotice(deps, doc, activation, banner)).catch((err: unknown) => deps.log.warn({ err, activation: activation.id }, 'activation notice not updated'));
+  }
+}
+
+export const rewardsTeamCommands = (onRegistered: OnRegistered = {}): Command[] => [registerCommand('rewards', onRegistered), registerCommand('support', onRegistered)];
 export const rewardsTeamVerbs: Record<string, VerbHandler> = {
   'activation.contacted': markActivation('contacted'),
   'activation.completed': markActivation('completed'),

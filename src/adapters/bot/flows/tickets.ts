@@ -10,10 +10,10 @@ import { getChannels } from '../../../services/channels.js';
 import { AppError } from '../../../services/errors.js';
 import { TicketInput, type TicketService } from '../../../services/tickets.js';
 import type { PublisherDoc } from '../../store/store.js';
-import { asAttachment, asOutboxMessage, type Banner } from '../cards.js';
+import { asAttachment, asOutboxMessage, type Banner, type CardModels } from '../cards.js';
 import { conversationKey, type VerbHandler } from '../rewards-bot.js';
 import type { BotDeps, Command, Turn } from '../turn.js';
-import { formatDay } from './present.js';
+import { formatDateTime, formatDay } from './present.js';
 import { publisherRecipients, staffCaller } from './rewards-team.js';
 
 const CATEGORY_TITLES: Record<z.infer<typeof TicketCategory>, string> = {
@@ -25,6 +25,16 @@ const CATEGORY_TITLES: Record<z.infer<typeof TicketCategory>, string> = {
 };
 const STATUS_COLOR: Record<Ticket['status'], string> = { unassigned: 'Warning', assigned: 'Accent', waiting_on_partner: 'Attention', resolved: 'Good', closed: 'Default', withdrawn: 'Default' };
 const noBanner: Banner = { banner: '', bannerColor: 'Default' };
+const SEVERITY_TITLES: Record<Ticket['severity'], string> = { urgent: 'Urgent', normal: 'Normal' };
+const CONTEXT_TITLES: Record<string, string> = { offer: 'Offer', offerOwner: 'Offer owner', liveDate: 'Live since' };
+
+/** "26 Nov 2026 14:05 · Isaiah Langer replied: …": the actor named once, whatever the note says. */
+function historyLine(n: Ticket['notes'][number], t: Ticket, names: Map<string, string>): string {
+  const actor = n.by === 'system' ? '' : (names.get(n.by) ?? (n.by === t.raisedBy ? 'The publisher' : 'An agent'));
+  const text = n.text || n.action;
+  const said = !actor || text.startsWith(actor) || n.by === 'system' ? text : `${actor} ${text}`;
+  return `${formatDateTime(n.at)} · ${said.charAt(0).toUpperCase()}${said.slice(1)}`;
+}
 
 export interface TicketDeps {
   tickets: TicketService;
@@ -39,13 +49,17 @@ async function people(deps: BotDeps, doc: PublisherDoc | undefined): Promise<Map
 }
 
 /** One card template, two views: the publisher's and the agent's. */
-async function ticketCard(deps: BotDeps, t: Ticket, view: 'publisher' | 'agent', banner: Banner = noBanner) {
+/**
+ * The ticket card. `viewer`: the agent it is drawn for, when only they will see it (an invoke
+ * answer); a card edited for the whole channel is drawn for no one in particular.
+ */
+async function ticketCard(deps: BotDeps, t: Ticket, view: 'publisher' | 'agent', banner: Banner = noBanner, viewer?: string) {
   const doc = await deps.store.getPublisher(t.publisherId);
   const names = await people(deps, doc);
   const offer = doc?.offers.find((o) => o.id === t.offerId);
   const facts = [
     { title: 'Category', value: CATEGORY_TITLES[t.category] },
-    { title: 'Severity', value: t.severity },
+    { title: 'Severity', value: SEVERITY_TITLES[t.severity] },
     { title: 'Raised', value: `${formatDay(t.createdAt)} by ${names.get(t.raisedBy) ?? 'a user'}` },
     ...(offer ? [{ title: 'Offer', value: offer.name }] : []),
     ...(t.assignee ? [{ title: 'Agent', value: names.get(t.assignee) ?? 'an agent' }] : []),
@@ -57,8 +71,11 @@ async function ticketCard(deps: BotDeps, t: Ticket, view: 'publisher' | 'agent',
       { title: 'Tier', value: e.tierName },
       { title: 'Enrolment', value: e.enrolled ? 'enrolled' : 'not enrolled' },
       { title: 'Marketing contact', value: doc.state.contact ? `${doc.state.contact.name}, ${doc.state.contact.email}` : 'none' },
-      ...Object.entries(t.context).map(([k, v]) => ({ title: k === 'offerOwner' ? 'Offer owner' : k === 'liveDate' ? 'Live since' : k, value: v })),
-      ...(t.firstResponseDueAt && !firstResponded(t) && isOpen(t) ? [{ title: 'First response due', value: `${t.firstResponseDueAt.slice(0, 16).replace('T', ' ')} UTC` }] : []),
+      // The offer is already a row above; the context adds who owns it and since when it is live.
+      ...Object.entries(t.context)
+        .filter(([k]) => k !== 'offer' || !offer)
+        .map(([k, v]) => ({ title: CONTEXT_TITLES[k] ?? k, value: k === 'liveDate' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? formatDay(v) : v })),
+      ...(t.firstResponseDueAt && !firstResponded(t) && isOpen(t) ? [{ title: 'First response due', value: formatDateTime(t.firstResponseDueAt) }] : []),
     );
   }
   const open = isOpen(t);
@@ -71,8 +88,10 @@ async function ticketCard(deps: BotDeps, t: Ticket, view: 'publisher' | 'agent',
     if (t.status === 'resolved') b('Reopen', 'ticket.reopen');
   } else {
     if (open) {
-      b('Assign to me', 'ticket.assign_me');
-      agents = (await deps.store.listStaff()).filter((s) => s.roles.includes('support')).map((s) => ({ title: s.name, choice: s.aadObjectId }));
+      // Drawn for one agent: offered unless it is theirs. Drawn for the whole channel: only while
+      // nobody has it (the assignee would see a button that does nothing); "Assign to…" reassigns.
+      if (viewer ? t.assignee !== viewer : !t.assignee) b('Assign to me', 'ticket.assign_me');
+      agents = (await deps.store.listStaff()).filter((s) => s.roles.includes('support') && s.aadObjectId !== t.assignee).map((s) => ({ title: s.name, choice: s.aadObjectId }));
       if (agents.length) b('Assign to…', 'ticket.assign');
       b('Reply', 'ticket.reply');
       if (t.status === 'assigned') b('Waiting on partner', 'ticket.wait');
@@ -84,11 +103,11 @@ async function ticketCard(deps: BotDeps, t: Ticket, view: 'publisher' | 'agent',
     ...banner,
     ticketId: t.id,
     headline: view === 'agent' ? `${doc?.publisher.name ?? t.publisherId}: ${CATEGORY_TITLES[t.category]}` : CATEGORY_TITLES[t.category],
-    status: statusText(t.status),
+    status: statusText(t.status, view),
     statusColor: STATUS_COLOR[t.status],
     facts,
     description: t.description,
-    history: t.notes.map((n) => `${n.at.slice(0, 16).replace('T', ' ')} · ${n.by === 'system' ? 'system' : (names.get(n.by) ?? (n.by === t.raisedBy ? 'publisher' : 'agent'))}: ${n.text || n.action}`),
+    history: t.notes.map((n) => historyLine(n, t, names)),
     canComment: view === 'publisher' && (open || t.status === 'resolved'),
     agents,
     canReply: view === 'agent' && open,
@@ -97,26 +116,55 @@ async function ticketCard(deps: BotDeps, t: Ticket, view: 'publisher' | 'agent',
   });
 }
 
-export function ticketFlows(td: TicketDeps): { commands: Command[]; verbs: Record<string, VerbHandler>; onUnmatched: (turn: Turn, deps: BotDeps) => Promise<boolean>; sync: (deps: BotDeps, t: Ticket, note: string, skip?: 'publisher' | 'agent') => Promise<void> } {
+export interface TicketFlows {
+  commands: Command[];
+  verbs: Record<string, VerbHandler>;
+  onUnmatched: (turn: Turn, deps: BotDeps) => Promise<boolean>;
+  /** Brings every copy of a ticket's card up to date and tells the publisher. */
+  sync: (deps: BotDeps, t: Ticket, note: string, quiet?: 'publisher' | 'agent') => Promise<void>;
+  /** Posts open tickets that never reached a support channel; returns how many. */
+  postWaiting: (deps: BotDeps) => Promise<number>;
+}
+
+export function ticketFlows(td: TicketDeps): TicketFlows {
   const channelKey = (id: string) => `ticket:${id}:channel`;
 
-  /** Brings both cards up to date and tells the publisher, after any change. */
-  const sync = async (deps: BotDeps, t: Ticket, note: string, skip?: 'publisher' | 'agent') => {
-    if (skip !== 'publisher' && t.publisherCard) {
+  /**
+   * Brings every copy of the ticket card up to date after a change, and tells the publisher.
+   * In Teams an invoke answer replaces the card only for the person who clicked, so each posted
+   * copy (the support channel's, the publisher's) is edited as a message: everyone in the channel
+   * sees the new state and its buttons. `quiet: 'publisher'` skips the chat note (their own action).
+   */
+  const sync = async (deps: BotDeps, t: Ticket, note: string, quiet?: 'publisher' | 'agent') => {
+    if (t.publisherCard) {
       await deps.cardUpdater.update(t.publisherCard.conversationKey, t.publisherCard.activityId, await ticketCard(deps, t, 'publisher')).catch((err: unknown) => deps.log.warn({ err, ticket: t.id }, 'publisher ticket card not updated'));
     }
     const posted = await deps.store.findOutbox(channelKey(t.id));
-    if (skip !== 'agent' && posted?.activityId) {
+    if (posted?.activityId) {
       await deps.cardUpdater.update(posted.conversationKey, posted.activityId, await ticketCard(deps, t, 'agent')).catch((err: unknown) => deps.log.warn({ err, ticket: t.id }, 'channel ticket card not updated'));
     }
+    if (quiet === 'publisher') return;
     // A short note in the publisher's chat for every change made by someone else.
     const doc = await deps.store.getPublisher(t.publisherId);
     const raiser = t.publisherCard?.conversationKey;
     const keys = raiser ? [raiser] : doc ? await publisherRecipients(deps, doc) : [];
-    if (skip !== 'publisher') {
-      const content = deps.cards.card('message', { title: `${t.id}: ${statusText(t.status)}`, text: note, reference: '' });
-      await deps.store.enqueueOutbox(keys.map((k) => ({ idempotencyKey: `ticket:${t.id}:note:${t.notes.length}:${k}`, conversationKey: k, payload: asOutboxMessage(content), dueAt: deps.now().toISOString() })));
+    const content = deps.cards.card('message', { title: `${t.id}: ${statusText(t.status)}`, text: note, reference: '' });
+    await deps.store.enqueueOutbox(keys.map((k) => ({ idempotencyKey: `ticket:${t.id}:note:${t.notes.length}:${k}`, conversationKey: k, payload: asOutboxMessage(content), dueAt: deps.now().toISOString() })));
+  };
+
+  /** Posts the agent card of a ticket to the support channel, once (the outbox key names the ticket). */
+  const postToChannel = async (deps: BotDeps, t: Ticket, support: string) =>
+    (await deps.store.enqueueOutbox([{ idempotencyKey: channelKey(t.id), conversationKey: support, payload: asOutboxMessage(await ticketCard(deps, t, 'agent')), dueAt: deps.now().toISOString() }])).enqueued;
+
+  /** Open tickets raised before a support channel was registered go to it now. */
+  const postWaiting = async (deps: BotDeps): Promise<number> => {
+    const { support } = await getChannels(deps.store);
+    if (!support) return 0;
+    let posted = 0;
+    for (const t of await deps.store.listTickets({ status: ['unassigned', 'assigned', 'waiting_on_partner'] })) {
+      if (!(await deps.store.findOutbox(channelKey(t.id)))) posted += await postToChannel(deps, t, support);
     }
+    return posted;
   };
 
   // ---- publisher side ----------------------------------------------------------------------------
@@ -133,14 +181,35 @@ export function ticketFlows(td: TicketDeps): { commands: Command[]; verbs: Recor
       errors: { description: errors.description ?? '' },
     });
 
+  /** `ticket` opens the form; `ticket RW-1001` shows that ticket (agents: any; publishers: their company's). */
   const ticketCommand: Command = {
     name: 'ticket',
-    description: 'Raise a support ticket',
+    description: 'Raise a support ticket, or show one: ticket RW-1001',
     audience: 'everyone',
     async handle(turn, deps) {
+      const named = /^ticket\s+(rw-\d{1,9})$/.exec(turn.command)?.[1]?.toUpperCase();
+      if (named) {
+        await turn.ctx.sendActivity({ attachments: [asAttachment(await shownTicket(turn, deps, named))] });
+        return;
+      }
+      if (turn.command !== 'ticket') throw new AppError('invalid_input', 'Type ticket to raise a ticket, or ticket RW-1001 to see one.');
       const { doc } = await deps.program.publisherCaller(turn.identity);
       await turn.ctx.sendActivity({ attachments: [asAttachment(formCard(deps, doc, {}, {}, noBanner))] });
     },
+  };
+
+  /** A ticket card for whoever asks, if they may see it. */
+  const shownTicket = async (turn: Turn, deps: BotDeps, ticketId: string) => {
+    const id = turn.identity;
+    const t = await td.tickets.get(ticketId);
+    if (id && (id.kind === 'staff' || id.kind === 'both') && id.staff.roles.includes('support')) {
+      if (!t) throw new AppError('not_found', `There is no ticket ${ticketId}.`);
+      return ticketCard(deps, t, 'agent', noBanner, id.staff.aadObjectId);
+    }
+    const { caller } = await deps.program.publisherCaller(id);
+    // Another company's ticket reads exactly like a missing one: its number tells nothing.
+    if (!t || t.publisherId !== caller.publisherId) throw new AppError('not_found', `${ticketId} is not one of your company’s tickets. Type tickets to see yours.`);
+    return ticketCard(deps, t, 'publisher');
   };
 
   const FormData = z.object({ category: z.string().max(40).default('other'), offerId: z.string().max(64).default(''), severity: z.string().max(20).default('normal'), description: z.string().max(5000).default('') });
@@ -154,13 +223,16 @@ export function ticketFlows(td: TicketDeps): { commands: Command[]; verbs: Recor
       const errors = Object.fromEntries(input.error.issues.map((i) => [String(i.path[0]), i.message]));
       return formCard(deps, doc, d.data, errors, { banner: 'Please correct the fields marked below. Nothing was sent.', bannerColor: 'Attention' });
     }
-    const t = await td.tickets.raise(caller.publisherId, caller.aadObjectId, input.data);
-    if (turn.ctx.activity.replyToId) await td.tickets.setPublisherCard(t.id, { conversationKey: conversationKey(turn.ctx), activityId: turn.ctx.activity.replyToId });
+    // The form's card names the submission: a double click or a second Submit raises nothing new.
+    const replyTo = turn.ctx.activity.replyToId;
+    const submission = replyTo ? `${conversationKey(turn.ctx)}#${replyTo}` : undefined;
+    const { ticket: t, duplicate } = await td.tickets.raise(caller.publisherId, caller.aadObjectId, input.data, submission);
+    if (duplicate) return ticketCard(deps, t, 'publisher', { banner: `This form already raised ${t.id}; nothing new was sent.`, bannerColor: 'Default' });
+    if (replyTo) await td.tickets.setPublisherCard(t.id, { conversationKey: conversationKey(turn.ctx), activityId: replyTo });
     const { support } = await getChannels(deps.store);
-    if (support) {
-      await deps.store.enqueueOutbox([{ idempotencyKey: channelKey(t.id), conversationKey: support, payload: asOutboxMessage(await ticketCard(deps, t, 'agent')), dueAt: deps.now().toISOString() }]);
-    } else deps.log.warn({ ticket: t.id }, 'no support channel registered: the ticket waits in the queue');
-    return ticketCard(deps, t, 'publisher', { banner: `Ticket ${t.id} raised. A support agent will answer here.`, bannerColor: 'Good' });
+    if (support) await postToChannel(deps, t, support);
+    else deps.log.warn({ ticket: t.id }, 'no support channel registered: the ticket waits in the queue');
+    return ticketCard(deps, (await td.tickets.get(t.id)) ?? t, 'publisher', { banner: `Ticket ${t.id} raised. A support agent will answer here.`, bannerColor: 'Good' });
   };
 
   const listCommand: Command = {
@@ -210,10 +282,10 @@ export function ticketFlows(td: TicketDeps): { commands: Command[]; verbs: Recor
       const t = await td.tickets.get(d.ticketId);
       if (!t) throw new AppError('not_found', `No ticket ${d.ticketId}.`);
       const r = await td.tickets.act(d.ticketId, make(d, agent), { kind: 'agent', aadObjectId: agent.aadObjectId, name: agent.name });
-      if (!r.ok) return ticketCard(deps, t, 'agent', { banner: r.message, bannerColor: 'Attention' });
+      if (!r.ok) return ticketCard(deps, t, 'agent', { banner: r.message, bannerColor: 'Attention' }, agent.aadObjectId);
       const text = r.ticket.notes[r.ticket.notes.length - 1]?.text ?? r.note;
       await sync(deps, r.ticket, text, 'agent');
-      return ticketCard(deps, r.ticket, 'agent', { banner: r.note, bannerColor: 'Good' });
+      return ticketCard(deps, r.ticket, 'agent', { banner: `${r.note}.`, bannerColor: 'Good' }, agent.aadObjectId);
     };
 
   const assignTo: VerbHandler = async (turn, data, deps) => {
@@ -226,25 +298,45 @@ export function ticketFlows(td: TicketDeps): { commands: Command[]; verbs: Recor
     return agentVerb(() => ({ kind: 'assign', to: target.aadObjectId, toName: target.name }))(turn, data, deps);
   };
 
+  /** The support queue as a card with buttons: open any ticket, or take an unassigned one. */
+  const queueCard = async (deps: BotDeps, agent: Staff, banner: Banner = noBanner) => {
+    const q = await td.tickets.queue(agent.aadObjectId);
+    const names = new Map<string, string>();
+    for (const s of await deps.store.listStaff()) names.set(s.aadObjectId, s.name);
+    const companies = new Map<string, string>();
+    const company = async (publisherId: string) => {
+      if (!companies.has(publisherId)) companies.set(publisherId, (await deps.store.getPublisher(publisherId))?.publisher.name ?? publisherId);
+      return companies.get(publisherId)!;
+    };
+    const entry = async (t: Ticket) => ({
+      heading: `${t.id} · ${await company(t.publisherId)}`,
+      detail: [SEVERITY_TITLES[t.severity], statusText(t.status, 'agent'), CATEGORY_TITLES[t.category], t.assignee ? `with ${names.get(t.assignee) ?? 'an agent'}` : '', `raised ${formatDay(t.createdAt)}`].filter(Boolean).join(' · '),
+      actions: [{ title: 'Open', verb: 'ticket.open', ticketId: t.id }, ...(t.assignee !== agent.aadObjectId ? [{ title: 'Assign to me', verb: 'ticket.assign_me', ticketId: t.id }] : [])],
+    });
+    // Each ticket once, in the first group it belongs to (overdue and urgent first: they matter most).
+    const seen = new Set<string>();
+    const groups: Array<[string, Ticket[]]> = [
+      ['Overdue (first response)', q.overdue],
+      ['Urgent', q.urgent],
+      ['Unassigned', q.unassigned],
+      ['Mine', q.mine],
+    ];
+    const sections: CardModels['ticket-queue']['sections'] = [];
+    for (const [title, list] of groups) {
+      const fresh = list.filter((t) => !seen.has(t.id));
+      fresh.forEach((t) => seen.add(t.id));
+      if (fresh.length) sections.push({ title, tickets: await Promise.all(fresh.map(entry)) });
+    }
+    return deps.cards.card('ticket-queue', { ...banner, title: 'Support queue', empty: 'Nothing waiting. 🎉', sections });
+  };
+
   const queueCommand: Command = {
     name: 'queue',
-    description: 'Support tickets: unassigned, mine, urgent, overdue',
+    description: 'Support tickets: overdue, urgent, unassigned, mine',
     audience: 'staff',
     async handle(turn, deps) {
       const agent = staffCaller(turn, 'support');
-      const q = await td.tickets.queue(agent.aadObjectId);
-      const line = (t: Ticket) => ({ title: t.id, value: `${statusText(t.status)} · ${t.severity} · ${CATEGORY_TITLES[t.category]} · ${t.publisherId}` });
-      const sections = (
-        [
-          ['Unassigned', q.unassigned],
-          ['Mine', q.mine],
-          ['Urgent', q.urgent],
-          ['Overdue (first response)', q.overdue],
-        ] as const
-      )
-        .filter(([, list]) => list.length > 0)
-        .map(([title, list]) => ({ title, tickets: list.map(line) }));
-      await turn.ctx.sendActivity({ attachments: [deps.cards.attachment('ticket-list', { title: 'Support queue', empty: 'Nothing waiting. 🎉', sections })] });
+      await turn.ctx.sendActivity({ attachments: [asAttachment(await queueCard(deps, agent))] });
     },
   };
 
@@ -265,6 +357,7 @@ export function ticketFlows(td: TicketDeps): { commands: Command[]; verbs: Recor
   };
 
   return {
+    postWaiting,
     commands: [ticketCommand, listCommand, queueCommand],
     verbs: {
       'ticket.submit': submit,
@@ -275,6 +368,8 @@ export function ticketFlows(td: TicketDeps): { commands: Command[]; verbs: Recor
         if (id && (id.kind === 'staff' || id.kind === 'both') && id.staff.roles.includes('support')) return agentVerb(() => ({ kind: 'reopen' }))(turn, data, deps);
         return publisherVerb(() => ({ kind: 'reopen' }))(turn, data, deps);
       },
+      'ticket.open': async (turn, data, deps) => shownTicket(turn, deps, parse(data).ticketId),
+      'ticket.queue': async (turn, _data, deps) => queueCard(deps, staffCaller(turn, 'support')),
       'ticket.assign_me': agentVerb((_d, agent) => ({ kind: 'assign', to: agent.aadObjectId, toName: agent.name })),
       'ticket.assign': assignTo,
       'ticket.reply': agentVerb((d) => ({ kind: 'reply', text: d.reply })),
