@@ -1,6 +1,6 @@
 /**
  * A Rewards team member (Playground mock user Nestor Wilke) sends a campaign from the personal
- * chat and watches its progress card, updated in place by the bot, reach "Finished".
+ * chat, confirms the count, and watches its progress card, updated in place by the bot, settle.
  * Skips when /usr/bin/chromium is absent, unless REQUIRE_BROWSER=1 (then it fails).
  */
 import { expect } from 'chai';
@@ -21,11 +21,17 @@ describe('campaign journey in the Agents Playground (headless Chromium)', functi
     await ui().waitForText('2 recipients', 15_000);
   });
 
-  it('when the campaign is sent, then its progress card is updated in place until it is finished', async () => {
-    await ui().click('Send');
+  it('when Send is pressed, then the composer asks to confirm the count first', async () => {
+    await ui().click('Send…');
+    await ui().waitForText('Confirm: send to 2 recipients', 15_000);
+  });
+
+  it('when the send is confirmed, then its progress card is updated in place and says what happened', async () => {
+    await ui().click('Confirm: send to 2 recipients');
     await ui().waitForText('Campaign: Marketplace Rewards webinar', 15_000);
-    const done = await ui().waitForText('Finished', 30_000);
-    expect(done.text).to.contain('Unreachable').and.contain('Recipients');
+    // Nobody at Contoso has the app in this one-Playground demo: the card says so instead of "Finished".
+    const done = await ui().waitForText('0 of 2 recipients delivered: 2 unreachable (the app is not installed for them)', 30_000);
+    expect(done.text).to.contain('Unreachable').and.contain('Recipients').and.not.contain('Finished');
     // Updated in place: still one card for the campaign, no new message.
     const cards = (await ui().messages()).filter((m) => m.text.includes('Campaign: Marketplace Rewards webinar'));
     expect(cards).to.have.length(1);

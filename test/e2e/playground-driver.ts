@@ -277,8 +277,30 @@ export class PlaygroundDriver {
     }
   }
 
+  /**
+   * Waits until the chosen card has stopped changing for `quietMs`: after a click the clicker's card
+   * is drawn twice in quick succession (the channel message edit, then the invoke answer), and
+   * anything typed into the first drawing is gone with it, as in Teams.
+   */
+  private async settled(within: string | undefined, quietMs = 400, timeoutMs = 10_000): Promise<void> {
+    const card = this.cardFor(within);
+    await card.waitFor({ timeout: timeoutMs });
+    const deadline = Date.now() + timeoutMs;
+    let last = await card.innerHTML();
+    let since = Date.now();
+    while (Date.now() - since < quietMs && Date.now() < deadline) {
+      await this.page.waitForTimeout(100);
+      const now = await card.innerHTML().catch(() => '');
+      if (now !== last) {
+        last = now;
+        since = Date.now();
+      }
+    }
+  }
+
   /** Types into an Input.Text / Input.Number / Input.Date of the most recent card, by its label. */
   async fillInput(label: string, value: string, within?: string): Promise<void> {
+    await this.settled(within);
     await (await this.inputByLabel(label, within)).fill(value);
   }
 

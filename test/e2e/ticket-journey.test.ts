@@ -15,6 +15,10 @@ import { writePlaygroundConfig } from '../../src/adapters/playground/config.js';
 import { startPlayground, type PlaygroundProcess } from '../../src/adapters/playground/process.js';
 import { DEMO_USERS, PLAYGROUND_TENANT } from '../../src/services/demo-data.js';
 
+// The agent's card, by its headline: the help text also mentions "ticket RW-1001", and channel
+// posts are drawn newest first.
+const TICKET = 'RW-1001 · Contoso Cloud';
+
 describe('ticket journey across two Playgrounds (headless Chromium)', function () {
   this.timeout(150_000);
   let started: StartedApp | undefined;
@@ -84,10 +88,10 @@ describe('ticket journey across two Playgrounds (headless Chromium)', function (
 
   it('when the agent assigns and replies in the channel, then the publisher sees the reply and the new status', async () => {
     await isaiah!.waitForText('Our offer has been live for six weeks', 20_000);
-    await isaiah!.click('Assign to me', 'RW-1001');
+    await isaiah!.click('Assign to me', TICKET);
     await isaiah!.waitForText('assigned it to themselves', 15_000);
-    await isaiah!.fillInput('Reply to the publisher', 'Sorry about that: your engagement manager will call today.', 'RW-1001');
-    await isaiah!.click('Reply', 'RW-1001');
+    await isaiah!.fillInput('Reply to the publisher', 'Sorry about that: your engagement manager will call today.', TICKET);
+    await isaiah!.click('Reply', TICKET);
     await isaiah!.waitForText('Isaiah Langer replied', 15_000);
     const seen = await alex!.waitForText('your engagement manager will call today', 20_000);
     expect(seen.text).to.contain('RW-1001');
