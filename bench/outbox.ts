@@ -37,7 +37,7 @@ import { systemClock } from '../src/services/outbox/clock.js';
 import { RateLimiter } from '../src/services/outbox/rate-limiter.js';
 import { RetryPolicySchema } from '../src/services/outbox/retry-policy.js';
 import { OutboxWorker, type Sender } from '../src/services/outbox/worker.js';
-import { mulberry32, quick, type Result } from './lib.js';
+import { mulberry32, percentile, quick, type Result } from './lib.js';
 
 export interface OutboxBenchOptions {
   /** Recipients of part (a) (default 10,000; quick 2,000). */
@@ -52,8 +52,10 @@ export interface OutboxBenchOptions {
   limitPerSecond?: number;
   /** Alternating direct / outbox rounds of part (a) (default 2; quick 3). */
   rounds?: number;
-  /** Which parts to run (default both). */
-  parts?: Array<'a' | 'b'>;
+  /** Lanes of part (c) (default 16, the app's OUTBOX_CONCURRENCY). */
+  tenantConcurrency?: number;
+  /** Which parts to run (default all). */
+  parts?: Array<'a' | 'b' | 'c'>;
 }
 
 const TENANT = '00000000-0000-0000-0000-0000000000b1';
@@ -457,12 +459,198 @@ async function underFaults(n: number, concurrency: number, batchSize: number, li
   }
 }
 
+// ---- (c) scheduling across tenants --------------------------------------------------------------
+
+/** Conversation `t<t>-u<i>` in tenant `tenant-<t>`: one recipient of a many-tenant campaign. */
+const tenantKey = (t: number, i: number) => `user:tenant-${t}:u${i}`;
+const tenantConv = (t: number, i: number) => `t${t}-u${i}`;
+const tenantRef = (t: number, i: number, serviceUrl: string) => ({
+  bot: { id: '28:rewards-bench-bot', name: 'Rewards' },
+  user: { id: `29:t${t}u${i}`, name: `User ${i}` },
+  conversation: { id: tenantConv(t, i), tenantId: `tenant-${t}`, conversationType: 'personal' },
+  channelId: 'msteams',
+  serviceUrl,
+});
+
+/** A fresh store holding references for `tenants` × `perTenant` recipients, and the real sender. */
+async function prepareTenants(tenants: number, perTenant: number, serviceUrl: string, part: string): Promise<Prepared> {
+  const dir = await mkdtemp(join(tmpdir(), `rewards-bench-outbox-${part}-`));
+  const store = new LowdbStore(dir);
+  await store.open();
+  const all = Array.from({ length: tenants * perTenant }, (_, k) => [Math.floor(k / perTenant), k % perTenant] as const);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < all.length) {
+        const [t, i] = all[next++]!;
+        await store.saveConversationRef(tenantKey(t, i), tenantRef(t, i, serviceUrl));
+      }
+    }),
+  );
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, LOG_LEVEL: 'silent', PLAYGROUND: 'off', DEMO_DATA: 'off' });
+  const adapter = createAdapter(config, {}, undefined, { clientRetries: false });
+  return { dir, store, adapter, sender: new BotFrameworkSender(adapter, config.bot.appId) };
+}
+
+/**
+ * Wraps a sender to note, per send, its tenant and when it left, on the limiter's own clock
+ * (Date.now(), whole ms): sub-millisecond times would see two sends 999.2 ms apart that the
+ * limiter, counting whole ms, put 1,000 ms apart. (Teams counts arrivals, with network jitter on
+ * top: the limit is configurable for that reason.)
+ */
+function timedSender(inner: Sender): { sender: Sender; sends: Array<{ tenant: string; conv: string; at: number }> } {
+  const sends: Array<{ tenant: string; conv: string; at: number }> = [];
+  return {
+    sends,
+    sender: {
+      send(reference, activity) {
+        const c = reference.conversation as { id: string; tenantId: string };
+        sends.push({ tenant: c.tenantId, conv: c.id, at: Date.now() });
+        return inner.send(reference, activity);
+      },
+    },
+  };
+}
+
+/** The most sends one key had in any sliding window of `perMs`. */
+function busiest(sends: ReadonlyArray<{ at: number }>, keyOf: (s: { tenant: string; conv: string }) => string, perMs: number): number {
+  const byKey = new Map<string, number[]>();
+  for (const s of sends as ReadonlyArray<{ at: number; tenant: string; conv: string }>) {
+    const k = keyOf(s);
+    const times = byKey.get(k) ?? [];
+    times.push(s.at);
+    byKey.set(k, times);
+  }
+  let most = 0;
+  for (const times of byKey.values()) {
+    times.sort((a, b) => a - b);
+    for (let i = 0, j = 0; j < times.length; j++) {
+      while (times[j]! - times[i]! >= perMs) i++;
+      most = Math.max(most, j - i + 1);
+    }
+  }
+  return most;
+}
+
+interface TenantCase {
+  rate: number;
+  busiestTenant: number;
+  busiestConversation: number;
+  lost: number;
+  duplicates: number;
+}
+
+/** Queues one message per recipient (tenant after tenant, or round-robin) and runs the worker until all settle. */
+async function tenantCase(p: Prepared, connector: Connector, label: string, tenants: number, perTenant: number, order: 'tenant' | 'round', limits: 'teams' | 'off', concurrency: number, batchSize: number): Promise<TenantCase> {
+  const n = tenants * perTenant;
+  const dueAt = new Date().toISOString();
+  const pairs: Array<[number, number]> = [];
+  if (order === 'tenant') for (let t = 0; t < tenants; t++) for (let i = 0; i < perTenant; i++) pairs.push([t, i]);
+  else for (let i = 0; i < perTenant; i++) for (let t = 0; t < tenants; t++) pairs.push([t, i]);
+  await connector.reset();
+  await p.store.enqueueOutbox(pairs.map(([t, i]) => ({ idempotencyKey: `bench:${label}:${t}:${i}`, conversationKey: tenantKey(t, i), payload: { activity: activityOf(i) }, dueAt })));
+  const timed = timedSender(p.sender);
+  const limiter = limits === 'teams' ? new RateLimiter() : new RateLimiter({ perConversation: [], perTenant: [], global: [] });
+  const policy = RetryPolicySchema.parse({ maxAttempts: 3, baseDelayMs: 50 });
+  const run = await runOutbox({ ...p, sender: timed.sender }, n, limiter, { concurrency, batchSize, policy, timeoutMs: 600_000 });
+  const stats = await connector.stats();
+  let delivered = 0;
+  let duplicates = 0;
+  for (const [t, i] of pairs) {
+    const k = stats.ok.get(tenantConv(t, i)) ?? 0;
+    if (k >= 1) delivered++;
+    if (k > 1) duplicates++;
+  }
+  const rate = n / run.seconds;
+  const busiestTenant = busiest(timed.sends, (s) => s.tenant, 1_000);
+  const busiestConversation = busiest(timed.sends, (s) => s.conv, 1_000);
+  log(`(c) ${label}: ${n.toLocaleString('en-US')} (${tenants} tenants × ${perTenant}, ${order === 'tenant' ? 'tenant after tenant' : 'round-robin'}, limits ${limits}) in ${run.seconds.toFixed(2)} s = ${rate.toFixed(0)}/s, ${run.claims} claims, busiest tenant-second ${busiestTenant}${run.timedOut ? ' (TIMED OUT)' : ''}`);
+  return { rate, busiestTenant, busiestConversation, lost: n - delivered, duplicates };
+}
+
+/**
+ * A notification to another tenant while one tenant's large campaign is going out at its 50 / s:
+ * one every 50 ms for `count` notifications, each to a different tenant; the latency from queueing
+ * to leaving. The worker polls as in the app (nobody wakes it).
+ */
+async function notificationLatency(connectorUrl: string, campaign: number, count: number, concurrency: number, batchSize: number): Promise<number[]> {
+  const p = await prepareTenants(1, campaign, connectorUrl, 'c-latency');
+  try {
+    for (let t = 1; t <= count; t++) await p.store.saveConversationRef(tenantKey(t, 0), tenantRef(t, 0, connectorUrl));
+    const dueAt = new Date().toISOString();
+    await p.store.enqueueOutbox(Array.from({ length: campaign }, (_, i) => ({ idempotencyKey: `bench:lat:big:${i}`, conversationKey: tenantKey(0, i), payload: { activity: activityOf(i) }, dueAt })));
+    const timed = timedSender(p.sender);
+    const worker = new OutboxWorker(p.store, timed.sender, new RateLimiter(), systemClock, createLogger('silent'), { batchSize, concurrency, idleMs: 250, policy: RetryPolicySchema.parse({}) });
+    worker.start();
+    await new Promise((r) => setTimeout(r, 1_000)); // the campaign is under way
+    const queuedAt = new Map<string, number>();
+    for (let t = 1; t <= count; t++) {
+      queuedAt.set(tenantConv(t, 0), Date.now());
+      await p.store.enqueueOutbox([{ idempotencyKey: `bench:lat:n:${t}`, conversationKey: tenantKey(t, 0), payload: { activity: activityOf(t) }, dueAt: new Date().toISOString() }]);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const deadline = performance.now() + 30_000;
+    const latencies = () => timed.sends.filter((s) => queuedAt.has(s.conv)).map((s) => s.at - queuedAt.get(s.conv)!);
+    while (latencies().length < count && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await worker.stop();
+    const l = latencies().sort((a, b) => a - b);
+    const big = timed.sends.filter((s) => s.tenant === 'tenant-0');
+    log(`(c) notifications during a ${campaign.toLocaleString('en-US')}-recipient single-tenant campaign: ${l.length} of ${count} sent, p50 ${percentile(l, 0.5).toFixed(0)} ms, p99 ${percentile(l, 0.99).toFixed(0)} ms; campaign at ${busiest(big, () => 'big', 1_000)} in its busiest second`);
+    return l.length < count ? [...l, ...Array.from({ length: count - l.length }, () => Infinity)] : l;
+  } finally {
+    await cleanup(p, undefined);
+  }
+}
+
+async function acrossTenants(concurrency: number, batchSize: number): Promise<Result[]> {
+  const connector = await startConnector(false);
+  let p: Prepared | undefined;
+  let q: Prepared | undefined;
+  try {
+    const [tenants, perTenant] = quick ? [100, 50] : [200, 100];
+    p = await prepareTenants(tenants, perTenant, connector.url, 'c');
+    await directSends(p.sender, connector.url, 1_000, concurrency, 'warm-');
+    const e = await tenantCase(p, connector, 'E', tenants, perTenant, 'tenant', 'off', concurrency, batchSize);
+    const b = await tenantCase(p, connector, 'B', tenants, perTenant, 'tenant', 'teams', concurrency, batchSize);
+    const c = await tenantCase(p, connector, 'C', tenants, perTenant, 'round', 'teams', concurrency, batchSize);
+    await cleanup(p, undefined);
+    p = undefined;
+    const [dTenants, dPer] = [(tenants * perTenant) / 10, 10];
+    q = await prepareTenants(dTenants, dPer, connector.url, 'c-d');
+    const d = await tenantCase(q, connector, 'D', dTenants, dPer, 'tenant', 'teams', concurrency, batchSize);
+    await cleanup(q, undefined);
+    q = undefined;
+    const lat = await notificationLatency(connector.url, quick ? 2_000 : 10_000, quick ? 40 : 100, concurrency, batchSize);
+    const p99 = percentile(lat, 0.99);
+    const n = tenants * perTenant;
+    const tag = (x: string) => `${n.toLocaleString('en-US')} recipients, ${x}, Teams limits, concurrency ${concurrency}, batch ${batchSize}`;
+    const cases = [
+      ['B', b, tag(`${tenants} tenants × ${perTenant} queued tenant after tenant`)],
+      ['C', c, tag(`${tenants} tenants × ${perTenant} queued round-robin`)],
+      ['D', d, tag(`${dTenants.toLocaleString('en-US')} tenants × ${dPer} tenant after tenant`)],
+    ] as const;
+    return [
+      { name: `outbox (c) E: limits off, ${tenants} tenants × ${perTenant} tenant after tenant (the engine's speed)`, value: e.rate, unit: 'msg/s', baseline: null, ratio: null },
+      ...cases.map(([k, r, t]) => ({ name: `outbox (c) ${k} / E, goal ≥ 0.9 (${t})`, value: r.rate, unit: 'msg/s', baseline: e.rate, ratio: r.rate / e.rate })),
+      { name: 'outbox (c) busiest tenant-second in B, C, D / the 50 / s limit, must be ≤ 1', value: Math.max(b.busiestTenant, c.busiestTenant, d.busiestTenant), unit: 'sends', baseline: 50, ratio: Math.max(b.busiestTenant, c.busiestTenant, d.busiestTenant) / 50 },
+      { name: 'outbox (c) busiest conversation-second in B, C, D / the 7 / s limit, must be ≤ 1', value: Math.max(b.busiestConversation, c.busiestConversation, d.busiestConversation), unit: 'sends', baseline: 7, ratio: Math.max(b.busiestConversation, c.busiestConversation, d.busiestConversation) / 7 },
+      { name: 'outbox (c) lost in B, C, D, E, must be 0', value: b.lost + c.lost + d.lost + e.lost, unit: 'messages', baseline: null, ratio: null },
+      { name: 'outbox (c) duplicated in B, C, D, E, must be 0', value: b.duplicates + c.duplicates + d.duplicates + e.duplicates, unit: 'messages', baseline: null, ratio: null },
+      { name: 'outbox (c) p99 latency of a notification to another tenant during a single-tenant campaign / 2 s goal', value: p99, unit: 'ms', baseline: 2_000, ratio: p99 / 2_000 },
+    ];
+  } finally {
+    await cleanup(p, undefined);
+    await cleanup(q, connector);
+  }
+}
+
 export async function outboxBench(opts: OutboxBenchOptions = {}): Promise<Result[]> {
   const concurrency = opts.concurrency ?? 32;
   const batchSize = opts.batchSize ?? 100;
-  const parts = opts.parts ?? ['a', 'b'];
+  const parts = opts.parts ?? ['a', 'b', 'c'];
   const results: Result[] = [];
   if (parts.includes('a')) results.push(...(await overhead(opts.overheadRecipients ?? (quick ? 2_000 : 10_000), concurrency, batchSize, opts.rounds ?? (quick ? 3 : 2))));
   if (parts.includes('b')) results.push(...(await underFaults(opts.faultRecipients ?? (quick ? 2_000 : 20_000), concurrency, batchSize, opts.limitPerSecond ?? 500)));
+  if (parts.includes('c')) results.push(...(await acrossTenants(opts.tenantConcurrency ?? 16, batchSize)));
   return results;
 }

@@ -71,6 +71,8 @@ export const OutboxItem = z.object({
   /** Trigger or campaign + recipient: enqueueing the same key twice keeps one item. */
   idempotencyKey: z.string(),
   conversationKey: z.string(),
+  /** The recipient's tenant (from its conversation reference when queued): claims are shared out per tenant. */
+  tenantId: z.string().nullable().default(null),
   payload: z.record(z.string(), z.unknown()),
   status: z.enum(['queued', 'sending', 'sent', 'failed', 'unreachable', 'cancelled']),
   dueAt: IsoDateTime,
@@ -84,6 +86,11 @@ export const OutboxItem = z.object({
   activityId: z.string().nullable().default(null),
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
+
+export interface ClaimOptions {
+  perTenant?: number;
+  skipTenants?: readonly string[];
+}
 
 /** One import, already validated: applied all-or-nothing. */
 export interface ImportBatch {
@@ -184,7 +191,11 @@ export interface Store {
 
   // outbox
   enqueueOutbox(items: Array<Pick<OutboxItem, 'idempotencyKey' | 'conversationKey' | 'payload' | 'dueAt'>>): Promise<{ enqueued: number; duplicates: number }>;
-  claimOutbox(worker: string, now: string, limit: number): Promise<OutboxItem[]>;
+  /**
+   * Claims up to `limit` due items, oldest first: at most `perTenant` of any one tenant, and none of
+   * `skipTenants` (tenants the worker cannot send to right now). Items without a tenant are one group.
+   */
+  claimOutbox(worker: string, now: string, limit: number, opts?: ClaimOptions): Promise<OutboxItem[]>;
   completeOutbox(id: string, result: Pick<OutboxItem, 'status' | 'lastStatus' | 'lastError' | 'dueAt'> & { activityId?: string | null }): Promise<void>;
   /**
    * Gives back claims that were never sent (a worker stopping): each item still 'sending' for

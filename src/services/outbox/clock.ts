@@ -78,6 +78,11 @@ export class FakeClock implements Clock {
     });
   }
 
+  /** When the earliest sleeper wakes, or undefined when nobody sleeps. */
+  get nextDue(): number | undefined {
+    return this.sleepers[0]?.due;
+  }
+
   /** How many sleepers are waiting. */
   get pending(): number {
     return this.sleepers.length;

@@ -201,7 +201,7 @@ function waitOf(buckets: readonly TokenBucket[], now: number): number {
 /**
  * Paces sends against every limit that applies to them (per conversation, per tenant, global).
  * Its state lives in this process: N processes sending for one bot would each allow the full
- * limits, so share out the limits (or the tenants) if the worker is ever scaled out.
+ * limits, so a fleet must send from one instance at a time or share the limits.
  */
 export class RateLimiter {
   readonly limits: RateLimits;
@@ -234,6 +234,22 @@ export class RateLimiter {
     this.tenants?.take(key.tenantId, tenant, now);
     for (const b of this.global) b.tryTake(now);
     return 0;
+  }
+
+  /**
+   * What a send to `key` would wait for at `now`, per scope, without taking anything: the worker
+   * uses it to tell a busy conversation (set that one message aside) from a busy tenant (set the
+   * whole tenant aside) when {@link reserve} refuses.
+   */
+  waits(now: number, key: RateKey): { conversation: number; tenant: number; global: number } {
+    const conv = this.conversations?.lookup(key.conversationKey);
+    const tenant = this.tenants?.lookup(key.tenantId);
+    return { conversation: conv ? waitOf(conv.buckets, now) : 0, tenant: tenant ? waitOf(tenant.buckets, now) : 0, global: waitOf(this.global, now) };
+  }
+
+  /** The smallest count among the per-tenant limits (how many sends one tenant can take at once), or null when there are none. */
+  get tenantBurst(): number | null {
+    return this.limits.perTenant.length ? Math.min(...this.limits.perTenant.map((l) => l.count)) : null;
   }
 
   /**

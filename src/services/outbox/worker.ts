@@ -10,6 +10,7 @@ import type { OutboxItem, Store } from '../../adapters/store/store.js';
 import type { Logger } from '../../log.js';
 import type { Clock } from './clock.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { SendQueue } from './send-queue.js';
 import { classify, type RetryPolicy, type SendOutcome } from './retry-policy.js';
 
 /** Sends one activity on a conversation reference (the Bot Framework adapter in production). */
@@ -46,6 +47,8 @@ export class OutboxWorker {
   private stopping = new AbortController();
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
+  /** Aborted (and replaced) by wake(): lanes napping while everything held waits for a token look again. */
+  private nudge = new AbortController();
 
   constructor(
     private readonly store: Store,
@@ -88,6 +91,10 @@ export class OutboxWorker {
   /** Something was enqueued: look now rather than at the next poll. */
   wake(): void {
     this.wakeUp?.();
+    const n = this.nudge;
+    this.nudge = new AbortController();
+    setMaxListeners(0, this.nudge.signal);
+    n.abort();
   }
 
   /**
@@ -103,44 +110,78 @@ export class OutboxWorker {
   }
 
   /**
-   * Sends everything due now, `concurrency` at a time. Lanes pull from a shared queue that is
-   * refilled by claiming `batchSize` more whenever it runs dry, so one slow send holds up only its
-   * own lane, never a whole batch. Once stop() is called, lanes take nothing new and the claims
-   * left in the queue are released.
+   * Sends everything due now, `concurrency` lanes at a time, and returns once nothing is held and
+   * the store has nothing due. Claimed messages wait in a {@link SendQueue}: lanes take tenants in
+   * turn and never sleep on a rate limit while another message could go; a message whose tenant
+   * (or conversation) has no token is set aside until it has one. Claims skip tenants that are
+   * waiting for tokens or already have enough messages here, so a campaign queued one tenant after
+   * another is sent to many tenants at once, and a notification to another tenant is claimed at the
+   * next refill instead of after the campaign. Once stop() is called, lanes take nothing new and
+   * every message still held is released.
    */
   async runOnce(): Promise<BatchResult> {
     const result: BatchResult = { claimed: 0, sent: 0, retried: 0, unreachable: 0, failed: 0, released: 0 };
-    const queue: OutboxItem[] = [];
+    const queue = new SendQueue();
+    // Per claim, at most a tenant's burst: more would only wait here while other tenants' messages could go.
+    const cap = this.limiter.tenantBurst ?? this.opts.batchSize;
     let claiming: Promise<void> | null = null;
-    let exhausted = false;
+    /** The last claim found nothing (with the tenants it had to skip): look again after a wait or a wake(). */
+    let dry = false;
+    let inFlight = 0;
     const refill = (): Promise<void> =>
-      (claiming ??= this.store
-        .claimOutbox(this.id, new Date(this.clock.now()).toISOString(), this.opts.batchSize)
-        .then((items) => {
-          queue.push(...items);
-          result.claimed += items.length;
-          if (items.length === 0) exhausted = true;
-        })
-        .finally(() => {
-          claiming = null;
-        }));
+      (claiming ??= (async () => {
+        const now = this.clock.now();
+        const items = await this.store.claimOutbox(this.id, new Date(now).toISOString(), this.opts.batchSize, { perTenant: cap, skipTenants: queue.busyTenants(now, cap) });
+        queue.add(items);
+        result.claimed += items.length;
+        dry = items.length === 0;
+      })().finally(() => {
+        claiming = null;
+      }));
     const lane = async () => {
-      while (this.running) {
-        if (queue.length === 0) {
-          if (exhausted) return;
-          await refill();
+      while (!this.stopping.signal.aborted) {
+        const item = queue.take(this.clock.now());
+        if (item === undefined) {
+          if (!dry) {
+            await refill();
+            continue;
+          }
+          if (queue.size === 0 && inFlight === 0 && claiming === null) return;
+          // Everything held is set aside: sleep until the first of it is due (or a wake() / stop()),
+          // bounded by the idle poll so that new messages for other tenants are claimed meanwhile.
+          const wait = Math.min(queue.nextWake() - this.clock.now(), this.opts.idleMs);
+          await this.nap(Math.max(1, wait));
+          dry = false;
           continue;
         }
-        const kind = await this.deliver(queue.shift()!);
-        result[kind === 'retry' ? 'retried' : kind]++;
+        // Running low: claim more in the background while this lane sends.
+        if (!dry && claiming === null && queue.size < this.opts.concurrency) void refill().catch((err: unknown) => this.log.error({ err }, 'outbox claim failed'));
+        inFlight++;
+        try {
+          const kind = await this.deliver(item, queue);
+          if (kind !== 'deferred') result[kind === 'retry' ? 'retried' : kind]++;
+        } finally {
+          inFlight--;
+        }
       }
     };
-    await Promise.all(Array.from({ length: this.opts.concurrency }, lane));
-    if (queue.length > 0) result.released += await this.store.releaseOutbox(this.id, queue.splice(0).map((i) => i.id));
+    try {
+      await Promise.all(Array.from({ length: this.opts.concurrency }, lane));
+    } finally {
+      await (claiming as Promise<void> | null)?.catch(() => undefined);
+      const held = queue.drain();
+      if (held.length > 0) result.released += await this.store.releaseOutbox(this.id, held.map((i) => i.id));
+    }
     return result;
   }
 
-  private async deliver(item: OutboxItem): Promise<'sent' | 'retry' | 'unreachable' | 'failed' | 'released'> {
+  /** Sleeps up to `ms`, cut short by stop() or wake(). */
+  private nap(ms: number): Promise<void> {
+    const signal = AbortSignal.any([this.stopping.signal, this.nudge.signal]);
+    return this.clock.sleep(ms, signal);
+  }
+
+  private async deliver(item: OutboxItem, queue: SendQueue): Promise<'sent' | 'retry' | 'unreachable' | 'failed' | 'deferred'> {
     const payload = Payload.safeParse(item.payload);
     const ref = await this.store.getConversationRef(item.conversationKey);
     const nowIso = () => new Date(this.clock.now()).toISOString();
@@ -153,10 +194,14 @@ export class OutboxWorker {
       return 'unreachable';
     }
     const conversation = ref.reference.conversation as { tenantId?: string } | undefined;
-    const waited = await this.limiter.acquire(this.clock, { conversationKey: item.conversationKey, tenantId: conversation?.tenantId ?? 'unknown' }, this.stopping.signal);
-    if (waited === null) {
-      await this.store.releaseOutbox(this.id, [item.id]);
-      return 'released';
+    const key = { conversationKey: item.conversationKey, tenantId: item.tenantId ?? conversation?.tenantId ?? 'unknown' };
+    const now = this.clock.now();
+    if (this.limiter.reserve(now, key) > 0) {
+      // No token: set aside, not waited for. The tenant as a whole if it is the tenant's limit.
+      const w = this.limiter.waits(now, key);
+      if (w.tenant > 0 || w.global > 0) queue.blockTenant(item, now + Math.max(w.tenant, w.global));
+      else queue.park(item, now + w.conversation);
+      return 'deferred';
     }
     let outcome: SendOutcome;
     try {

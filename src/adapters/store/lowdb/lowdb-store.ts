@@ -25,6 +25,7 @@ import {
   PublisherDoc,
   StoreError,
   type AggregateReducer,
+  type ClaimOptions,
   type AuditInput,
   type ImportBatch,
   type ImportCounts,
@@ -570,7 +571,7 @@ export class LowdbStore implements Store {
         duplicates++;
         continue;
       }
-      const item = OutboxItem.parse({ ...it, id: randomUUID(), status: 'queued', createdAt: at, updatedAt: at });
+      const item = OutboxItem.parse({ ...it, id: randomUUID(), tenantId: this.tenantOfConversation(it.conversationKey), status: 'queued', createdAt: at, updatedAt: at });
       this.outboxKeys.set(it.idempotencyKey, item.id);
       fresh.push(item);
     }
@@ -587,12 +588,26 @@ export class LowdbStore implements Store {
     return { enqueued: fresh.length, duplicates };
   }
 
-  async claimOutbox(worker: string, now: string, limit: number) {
+  /** The tenant in a stored conversation reference, or null (no reference yet, or none recorded). */
+  private tenantOfConversation(key: string): string | null {
+    const ref = this.shard(CONV_PREFIX + key).data.entries[CONV_PREFIX + key]?.value as ConversationRefRecord | undefined;
+    const tenantId = (ref?.reference.conversation as { tenantId?: unknown } | undefined)?.tenantId;
+    return typeof tenantId === 'string' && tenantId ? tenantId : null;
+  }
+
+  async claimOutbox(worker: string, now: string, limit: number, opts: ClaimOptions = {}) {
     this.live();
     const claimed: OutboxItem[] = [];
+    const skip = new Set(opts.skipTenants ?? []);
+    const perTenant = opts.perTenant ?? Infinity;
+    const taken = new Map<string, number>();
     for (const id of this.outboxPending) {
       if (claimed.length >= limit) break;
       const it = this.outbox.get(id)!;
+      const tenant = it.tenantId ?? '';
+      if (skip.has(tenant)) continue;
+      const n = taken.get(tenant) ?? 0;
+      if (n >= perTenant) continue;
       // 'sending' items left by a crashed process are claimed again (their send may or may not
       // have reached Teams: see README, "Delivery guarantees").
       const stale = it.status === 'sending' && it.claimedBy !== worker;
@@ -600,6 +615,7 @@ export class LowdbStore implements Store {
         const next: OutboxItem = { ...it, status: 'sending', claimedBy: worker, attempts: it.attempts + 1, updatedAt: now };
         this.outbox.set(it.id, next); // synchronously, so a concurrent claim cannot take it too
         claimed.push(next);
+        taken.set(tenant, n + 1);
       }
     }
     await this.outboxLog.append(claimed);
