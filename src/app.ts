@@ -19,6 +19,7 @@ import { TicketService } from './services/tickets.js';
 import { createAdapter, createServer, listen } from './adapters/http/server.js';
 import { BotFrameworkSender } from './adapters/bot/proactive-sender.js';
 import { OutboxWorker } from './services/outbox/worker.js';
+import { LeaderDuties, soleInstance, type Duty, type Leadership } from './services/leadership.js';
 import { RateLimiter, type RateLimit } from './services/outbox/rate-limiter.js';
 import { RetryPolicySchema } from './services/outbox/retry-policy.js';
 import { systemClock } from './services/outbox/clock.js';
@@ -41,6 +42,8 @@ export interface AppOptions {
   /** Extra botbuilder auth settings (a local identity provider in tests). */
   authSettings?: Record<string, string>;
   credentialsFactory?: ServiceClientCredentialsFactory;
+  /** Who sends the outbox and runs the scheduled work in a fleet; by default this process alone. */
+  leadership?: Leadership;
 }
 
 export interface App {
@@ -143,6 +146,20 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
       .then((r) => void (r.enqueued && log.info(r, 'scheduled notifications queued')))
       .catch((err: unknown) => log.error({ err }, 'notification scan failed'));
   };
+  const scheduler: Duty = {
+    start() {
+      if (config.schedulerIntervalMinutes <= 0) return;
+      scan();
+      timer = setInterval(scan, config.schedulerIntervalMinutes * 60_000);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await scanning;
+    },
+  };
+  // Sending, scans and progress edits run on one instance of a fleet at a time (see leadership.ts).
+  const duties = new LeaderDuties(opts.leadership ?? soleInstance, [worker, progress, scheduler], log);
 
   return {
     deps,
@@ -167,20 +184,11 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
       await listen(server, config.port, config.host);
       const port = (server.address() as AddressInfo).port;
       log.info({ port, store: store.kind, auth: config.bot.authEnabled }, 'bot listening');
-      worker.start();
-      progress.start();
-      if (config.schedulerIntervalMinutes > 0) {
-        scan();
-        timer = setInterval(scan, config.schedulerIntervalMinutes * 60_000);
-        timer.unref();
-      }
+      await duties.start();
       return port;
     },
     async stop() {
-      clearInterval(timer);
-      await scanning;
-      await progress.stop();
-      await worker.stop();
+      await duties.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();
       await closed;
