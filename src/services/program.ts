@@ -4,7 +4,6 @@
  * Publishers are always derived from the caller's identity, never from input.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { PartnerCenterRole, Staff, TransactionStatus } from '../domain/model.js';
 import {
@@ -32,8 +31,9 @@ import {
 import type { Identity, PublisherDoc, Store } from '../adapters/store/store.js';
 import { AppError } from './errors.js';
 import { aggregatesFor, salesReducer } from './ledger.js';
+import { assetDir } from '../assets.js';
 
-export const PROGRAMS_DIR = fileURLToPath(new URL('../../programs/', import.meta.url));
+export const PROGRAMS_DIR = assetDir('programs');
 
 /** Reads and validates `programs/<id>.json`; a missing or invalid edition is a clear error. */
 export function loadEdition(id: string, dir = PROGRAMS_DIR): Edition {

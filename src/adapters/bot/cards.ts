@@ -5,11 +5,11 @@
  * become a link, a mention or formatting on a card.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Attachment } from 'botbuilder';
 import { CardTemplate } from './card-template.js';
+import { assetDir } from '../../assets.js';
 
-export const CARDS_DIR = fileURLToPath(new URL('../../../cards/', import.meta.url));
+export const CARDS_DIR = assetDir('cards');
 
 export interface CommandLine {
   name: string;

@@ -16,12 +16,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppManifestUtils, type AppManifest } from '@microsoft/app-manifest';
 import { createZip } from './zip.js';
+import { assetDir } from '../../assets.js';
 
 /** The folder holding manifest.json and the icons. */
-export const MANIFEST_DIR = fileURLToPath(new URL('../../../manifest/', import.meta.url));
+export const MANIFEST_DIR = assetDir('manifest');
 export const DEFAULT_OUT_FILE = 'dist/rewards-bot-teams-app.zip';
 
 /** Fixed namespace for deriving the default Teams app id from the bot id (UUID v5). */
