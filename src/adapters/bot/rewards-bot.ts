@@ -9,6 +9,7 @@ import {
   TurnContext,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
+  type InvokeResponse,
 } from 'botbuilder';
 import type { Identity } from '../store/store.js';
 import type { Logger } from '../../log.js';
@@ -160,11 +161,17 @@ export class RewardsBot extends TeamsActivityHandler {
     await match.handle(turn, this.deps);
   }
 
+  /** Invokes: `healthCheck` is answered here (botbuilder would say 501); the rest as botbuilder routes them. */
+  protected override async onInvokeActivity(ctx: TurnContext): Promise<InvokeResponse> {
+    if (ctx.activity.name === 'healthCheck') return { status: 200, body: { healthResults: { success: true, messages: ['Health check succeeded.'] } } };
+    return super.onInvokeActivity(ctx);
+  }
+
   /** `Action.Execute`: routed by verb; the answer is the card that replaces the clicked one. */
   protected override async onAdaptiveCardInvoke(ctx: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const turn = await this.turn(ctx);
     await this.rememberConversation(ctx);
-    const verb = value.action?.verb ?? '';
+    const verb = typeof value.action?.verb === 'string' ? value.action.verb : '';
     const handler = Object.hasOwn(this.verbs, verb) ? this.verbs[verb] : undefined;
     if (!handler) {
       turn.log.warn({ verb }, 'unknown card verb');
