@@ -16,7 +16,8 @@ export const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'expected development, production or test' }).default('development'),
     PORT: port.default(3978),
-    HOST: z.string().min(1).default('0.0.0.0'),
+    /** Unset: every interface with authentication on, loopback only with it off (fail closed). */
+    HOST: z.string().min(1).optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     PROGRAM_EDITION: z.string().regex(/^[a-z0-9_-]+$/, 'expected an edition name such as 2020 or fy24').default('2020'),
     DEMO_DATA: onOff.optional(),
@@ -60,7 +61,8 @@ export const ConfigSchema = z
     return {
       nodeEnv: c.NODE_ENV,
       port: c.PORT,
-      host: c.HOST,
+      /** Without authentication anyone who reaches the port can act as any user: loopback only unless HOST says otherwise. */
+      host: c.HOST ?? (authEnabled ? '0.0.0.0' : '127.0.0.1'),
       dataDir: c.DATA_DIR,
       programEdition: c.PROGRAM_EDITION,
       /** Demo data is loaded into an empty store in development unless turned off. */

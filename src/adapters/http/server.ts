@@ -151,8 +151,9 @@ export function createServer(deps: ServerDeps): restify.Server {
 
   server.get('/healthz', async (_req, res) => {
     try {
-      const h = await deps.store.health();
-      res.send(200, { status: 'ok', store: deps.store.kind, publishers: h.publishers });
+      // Anonymous callers learn whether the bot is up, nothing about its data.
+      await deps.store.health();
+      res.send(200, { status: 'ok' });
     } catch (err) {
       deps.log.error({ err }, 'health check failed');
       res.send(503, { status: 'unavailable' });
