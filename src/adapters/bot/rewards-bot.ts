@@ -18,6 +18,7 @@ import { userConversationKey } from '../../services/conversations.js';
 import { sendWelcome, visibleCommands } from './commands/help.js';
 import { isStaff, type BotDeps, type Command, type Turn } from './turn.js';
 import { FormStore, type Forms } from './forms.js';
+import { normaliseCommandText, textWithoutMention } from './command-text.js';
 
 /** A card button's handler: answers with the card that replaces the clicked one. */
 export type VerbHandler = (turn: Turn, data: unknown, deps: BotDeps) => Promise<Record<string, unknown>>;
@@ -31,12 +32,6 @@ export const CORRELATION_KEY = Symbol('correlationId');
 const newCorrelationId = () => randomUUID().slice(0, 8);
 const FORMS_USED = Symbol('formsUsed');
 
-/** Normalises typed text into a command: mention removed, lower-case, single spaces. */
-export function normaliseCommand(ctx: TurnContext): string {
-  const text = TurnContext.removeRecipientMention(ctx.activity) ?? ctx.activity.text ?? '';
-  return text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase().replace(/[.!?]+$/, '');
-}
-
 /** Where proactive messages to this caller go: the user for 1:1 chats, else the conversation. */
 export function conversationKey(ctx: TurnContext): string {
   const a = ctx.activity;
@@ -49,6 +44,7 @@ export function conversationKey(ctx: TurnContext): string {
 
 /** What handlers see of a turn. Its methods live on the prototype: a turn creates no closures. */
 class BotTurn implements Turn {
+  readonly text: string;
   readonly command: string;
   private logger: Logger | undefined;
   private openForms: Promise<Forms> | undefined;
@@ -60,7 +56,8 @@ class BotTurn implements Turn {
     private readonly deps: BotDeps,
     private readonly formStore: FormStore,
   ) {
-    this.command = normaliseCommand(ctx);
+    this.text = textWithoutMention(ctx.activity);
+    this.command = normaliseCommandText(this.text);
   }
 
   /**

@@ -39,7 +39,7 @@ const Conversation = z.looseObject({
 });
 
 /** botbuilder reads `type` of every entity, and `mentioned.id` and `text` of mentions. */
-const Entity = z.looseObject({ type: z.string().max(256), mentioned: ChannelAccount.optional(), text: z.string().max(4096).optional() }).refine(
+const Entity = z.looseObject({ type: z.string().max(256), mentioned: ChannelAccount.optional(), text: z.string().max(512).optional() }).refine(
   (e) => e.type.toLowerCase() !== 'mention' || (e.mentioned !== undefined && e.text !== undefined),
   { message: 'expected a mention with mentioned.id and text' },
 );
