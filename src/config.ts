@@ -38,6 +38,7 @@ export const ConfigSchema = z
     TICKET_FIRST_RESPONSE_HOURS_URGENT: z.coerce.number({ message: 'expected a number of business hours' }).positive().max(200).default(4),
     TICKET_FIRST_RESPONSE_HOURS_NORMAL: z.coerce.number({ message: 'expected a number of business hours' }).positive().max(200).default(8),
     TICKETS_PER_USER_PER_HOUR: z.coerce.number({ message: 'expected a number' }).int().min(1).max(1000).default(5),
+    IDENTITY_FETCH_TIMEOUT_MS: z.coerce.number({ message: 'expected a number of milliseconds' }).int().min(100, 'expected 100 to 2000 milliseconds').max(2000, 'expected 100 to 2000 milliseconds').default(2000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -63,6 +64,8 @@ export const ConfigSchema = z
       port: c.PORT,
       /** Without authentication anyone who reaches the port can act as any user: loopback only unless HOST says otherwise. */
       host: c.HOST ?? (authEnabled ? '0.0.0.0' : '127.0.0.1'),
+      /** OpenID metadata and signing-key fetches give up after this long. */
+      identityFetchTimeoutMs: c.IDENTITY_FETCH_TIMEOUT_MS,
       dataDir: c.DATA_DIR,
       programEdition: c.PROGRAM_EDITION,
       /** Demo data is loaded into an empty store in development unless turned off. */

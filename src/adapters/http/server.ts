@@ -12,6 +12,7 @@ import type { Logger } from '../../log.js';
 import type { Store } from '../store/store.js';
 import { parseActivity } from './activity-schema.js';
 import { RefusedRequest, StrictAuthentication } from './bot-auth.js';
+import { useOpenIdKeySources } from './openid-key-source.js';
 
 /** The name core-rest-pipeline gives the retry policy of every connector client's pipeline. */
 const CLIENT_RETRY_POLICY = 'defaultRetryPolicy';
@@ -103,6 +104,7 @@ export function createAdapter(config: Config, settings: Record<string, string> =
     ...settings,
   };
   const factory = credentialsFactory ?? new ConfigurationServiceClientCredentialFactory(auth);
+  if (bot.authEnabled) useOpenIdKeySources({ timeoutMs: config.identityFetchTimeoutMs });
   if (options.clientRetries === false) return new EdgeAdapter(new NoRetryAuthentication(auth, factory, options.requestTimeoutMs ?? 30_000));
   return new EdgeAdapter(new StrictAuthentication(auth, factory));
 }
