@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { teamsMessage } from '../fixtures/activities.js';
 import { startHttpApp, type HttpApp } from '../fixtures/http-app.js';
+import { FakeConnector } from '../fixtures/fake-connector.js';
 
 async function post(port: number, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -58,6 +59,18 @@ describe('the edge: no request body gets a 5xx', () => {
       });
     }
 
+    it('when the body is not valid JSON, then the answer is 400 in the same short form, without the parser message', async () => {
+      const res = await fetch(`http://127.0.0.1:${h.port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type": "message", ' });
+      expect(res.status).to.equal(400);
+      expect(await res.json()).to.deep.equal({ error: 'Bad request: the body is not valid JSON' });
+    });
+
+    it('when the body is larger than 1 MB, then the answer is 413 with a short message', async () => {
+      const res = await post(h.port, { ...teamsMessage('x', { serviceUrl: h.connector.url }), text: 'x'.repeat(1_100_000) });
+      expect(res.status).to.equal(413);
+      expect(JSON.parse(res.text)).to.deep.equal({ error: 'Payload too large (at most 1 MB)' });
+    });
+
     it('when a healthCheck invoke comes, then it is answered 200 with a health result', async () => {
       const res = await post(h.port, { ...teamsMessage('', { serviceUrl: h.connector.url }), type: 'invoke', name: 'healthCheck', text: undefined });
       expect(res.status).to.equal(200);
@@ -84,6 +97,18 @@ describe('the edge: no request body gets a 5xx', () => {
         }),
         { numRuns: 150 },
       );
+    });
+  });
+
+  describe('when the channel refuses every reply', () => {
+    let h: HttpApp;
+    before(async () => (h = await startHttpApp({}, new FakeConnector(() => ({ status: 403 })))));
+    after(() => h.stop());
+
+    it('when a well-formed message cannot be answered, then the request is still acknowledged (200), not a 500 the channel would retry', async () => {
+      const res = await h.post(teamsMessage('whoami', { serviceUrl: h.connector.url }));
+      expect(res.status).to.equal(200);
+      expect(h.connector.calls.length).to.be.greaterThan(0);
     });
   });
 

@@ -227,7 +227,7 @@ export function turnErrorHandler(deps: BotDeps) {
     const known = err instanceof AppError;
     deps.log[known ? 'info' : 'error']({ err, correlationId }, known ? 'turn refused' : 'turn failed');
     if (ctx.activity.type !== ActivityTypes.Message) throw err; // proactive and invoke turns: let the caller see it
-    await ctx.sendActivity({
+    const apology = {
       attachments: [
         deps.cards.attachment('message', {
           title: known ? 'I can’t do that' : 'Sorry, something went wrong',
@@ -235,6 +235,14 @@ export function turnErrorHandler(deps: BotDeps) {
           reference: correlationId,
         }),
       ],
-    });
+    };
+    try {
+      await ctx.sendActivity(apology);
+    } catch (sendErr) {
+      // The channel cannot be reached (often why the turn failed). The message itself was received:
+      // the inbound request is acknowledged, not answered 500, which would have the channel post it
+      // again and run the command twice.
+      deps.log.error({ err: sendErr, correlationId }, 'reply not delivered');
+    }
   };
 }

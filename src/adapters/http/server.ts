@@ -117,6 +117,14 @@ export interface ServerDeps {
   log: Logger;
 }
 
+const PUBLIC_ERRORS: Record<number, string> = {
+  400: 'Bad request',
+  404: 'Not found',
+  405: 'Method not allowed',
+  413: 'Payload too large (at most 1 MB)',
+  415: 'Unsupported media type',
+};
+
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'rewards-bot', handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser({ mapParams: false }));
@@ -162,8 +170,14 @@ export function createServer(deps: ServerDeps): restify.Server {
     }
   });
 
-  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error, cb: () => void) => {
-    deps.log.error({ err, path: req.path() }, 'request failed');
+  // restify's own refusals (unparsable JSON, too large, unknown route) answer in the same short
+  // form as ours, without the parser's or the router's text; only 5xx are logged as errors.
+  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number; toJSON?: () => unknown }, cb: () => void) => {
+    const status = err.statusCode ?? 500;
+    const error = status >= 500 ? 'Internal error' : err.name === 'InvalidContentError' ? 'Bad request: the body is not valid JSON' : (PUBLIC_ERRORS[status] ?? 'Request refused');
+    err.toJSON = () => ({ error });
+    if (status >= 500) deps.log.error({ err, path: req.path() }, 'request failed');
+    else deps.log.debug({ status, reason: err.message, path: req.path() }, 'request refused');
     return cb();
   });
   return server;
