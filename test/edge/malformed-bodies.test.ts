@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, routeTables, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { teamsMessage } from '../fixtures/activities.js';
@@ -96,6 +96,25 @@ describe('the edge: no request body gets a 5xx', () => {
           expect(res.status, `${type} ${path}=${JSON.stringify(value)}: ${res.text}`).to.be.below(500);
         }),
         { numRuns: 150 },
+      );
+    });
+  });
+
+  describe('card actions with arbitrary data', () => {
+    let h: HttpApp;
+    before(async () => (h = await startHttpApp()));
+    after(() => h.stop());
+
+    it('when any registered verb is clicked with arbitrary data, by a publisher, staff or a stranger, then the answer is never a 5xx', async () => {
+      const verbs = Object.keys(routeTables(h.app.deps).verbs);
+      const people = ['00000000-0000-0000-0000-0000000000020', '00000000-0000-0000-0000-0000000000024', '00000000-0000-0000-0000-0000000000025', '99999999-9999-9999-9999-999999999999'];
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...verbs), fc.constantFrom(...people), fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }), async (verb, aad, data) => {
+          const base = teamsMessage('', { serviceUrl: h.connector.url, aadObjectId: aad });
+          const res = await h.post({ ...base, type: 'invoke', name: 'adaptiveCard/action', text: undefined, replyToId: 'card-1', value: { action: { type: 'Action.Execute', verb, data } } });
+          expect(res.status, `${verb} ${JSON.stringify(data)}: ${await res.clone().text()}`).to.be.below(500);
+        }),
+        { numRuns: 300 },
       );
     });
   });
