@@ -3,7 +3,6 @@
  * Tests build the same app with their own configuration and parts, never through globals.
  */
 import type { AddressInfo } from 'node:net';
-import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { LowdbStore } from './adapters/store/lowdb/lowdb-store.js';
@@ -16,7 +15,7 @@ import type { BotDeps, Command } from './adapters/bot/turn.js';
 import type { UnmatchedHandler, VerbHandler } from './adapters/bot/rewards-bot.js';
 import { ticketFlows } from './adapters/bot/flows/tickets.js';
 import { TicketService } from './services/tickets.js';
-import { createAdapter, createServer, listen } from './adapters/http/server.js';
+import { createAdapter, createServer, listen, type ServiceClientCredentialsFactory } from './adapters/http/server.js';
 import { BotFrameworkSender } from './adapters/bot/proactive-sender.js';
 import { OutboxWorker } from './services/outbox/worker.js';
 import { RateLimiter, type RateLimit } from './services/outbox/rate-limiter.js';

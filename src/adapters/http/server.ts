@@ -74,6 +74,9 @@ class NoRetryAuthentication extends StrictAuthentication {
   }
 }
 
+/** What tests pass to use a local identity provider (re-exported: botbuilder stays in the adapters). */
+export type { ServiceClientCredentialsFactory };
+
 /**
  * CloudAdapter that takes an activity already parsed by the edge (`process` would parse the raw
  * body again and write botbuilder's own error text, and its stack to the console).
