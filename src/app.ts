@@ -3,7 +3,6 @@
  * Tests build the same app with their own configuration and parts, never through globals.
  */
 import type { AddressInfo } from 'node:net';
-import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { LowdbStore } from './adapters/store/lowdb/lowdb-store.js';
@@ -16,7 +15,7 @@ import type { BotDeps, Command } from './adapters/bot/turn.js';
 import type { UnmatchedHandler, VerbHandler } from './adapters/bot/rewards-bot.js';
 import { ticketFlows } from './adapters/bot/flows/tickets.js';
 import { TicketService } from './services/tickets.js';
-import { createAdapter, createServer, listen } from './adapters/http/server.js';
+import { createAdapter, createServer, listen, type ServiceClientCredentialsFactory } from './adapters/http/server.js';
 import { BotFrameworkSender } from './adapters/bot/proactive-sender.js';
 import { OutboxWorker } from './services/outbox/worker.js';
 import { LeaderDuties, soleInstance, type Duty, type Leadership } from './services/leadership.js';
@@ -115,10 +114,18 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   const bot = new RewardsBot(deps, routes.commands, routes.verbs, routes.onUnmatched);
   const server = createServer({ config, adapter, bot, store, log });
   // Per-recipient campaign results; the link in the progress card is signed and expires.
+  // Per-recipient campaign results; the link in the progress card is signed and expires. Anonymous
+  // callers reach this route: it reads and never writes (no secret is made for checking a link).
   server.get('/api/campaigns/:id/results.csv', async (req, res) => {
-    const q = req.query as Record<string, string | undefined>;
+    const q = req.query as Record<string, unknown>;
     const id = String(req.params.id ?? '');
-    if (!verifyExport(id, q.exp ?? '', q.sig ?? '', await deps.campaigns.secret(), deps.now())) {
+    if (id.length > 64 || !(await deps.campaigns.get(id))) {
+      res.send(404, { error: 'No such campaign.' });
+      return;
+    }
+    const secret = await deps.campaigns.existingSecret();
+    const [exp, sig] = [q.exp, q.sig].map((v) => (typeof v === 'string' ? v : ''));
+    if (!secret || !verifyExport(id, exp!, sig!, secret, deps.now())) {
       res.send(403, { error: 'This export link is invalid or has expired: use Refresh on the campaign card for a new one.' });
       return;
     }

@@ -16,7 +16,8 @@ export const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'expected development, production or test' }).default('development'),
     PORT: port.default(3978),
-    HOST: z.string().min(1).default('0.0.0.0'),
+    /** Unset: every interface with authentication on, loopback only with it off (fail closed). */
+    HOST: z.string().min(1).optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     PROGRAM_EDITION: z.string().regex(/^[a-z0-9_-]+$/, 'expected an edition name such as 2020 or fy24').default('2020'),
     DEMO_DATA: onOff.optional(),
@@ -37,6 +38,7 @@ export const ConfigSchema = z
     TICKET_FIRST_RESPONSE_HOURS_URGENT: z.coerce.number({ message: 'expected a number of business hours' }).positive().max(200).default(4),
     TICKET_FIRST_RESPONSE_HOURS_NORMAL: z.coerce.number({ message: 'expected a number of business hours' }).positive().max(200).default(8),
     TICKETS_PER_USER_PER_HOUR: z.coerce.number({ message: 'expected a number' }).int().min(1).max(1000).default(5),
+    IDENTITY_FETCH_TIMEOUT_MS: z.coerce.number({ message: 'expected a number of milliseconds' }).int().min(100, 'expected 100 to 2000 milliseconds').max(2000, 'expected 100 to 2000 milliseconds').default(2000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -60,7 +62,10 @@ export const ConfigSchema = z
     return {
       nodeEnv: c.NODE_ENV,
       port: c.PORT,
-      host: c.HOST,
+      /** Without authentication anyone who reaches the port can act as any user: loopback only unless HOST says otherwise. */
+      host: c.HOST ?? (authEnabled ? '0.0.0.0' : '127.0.0.1'),
+      /** OpenID metadata and signing-key fetches give up after this long. */
+      identityFetchTimeoutMs: c.IDENTITY_FETCH_TIMEOUT_MS,
       dataDir: c.DATA_DIR,
       programEdition: c.PROGRAM_EDITION,
       /** Demo data is loaded into an empty store in development unless turned off. */

@@ -20,6 +20,7 @@ describe('configuration', () => {
     expect(c.bot.authEnabled).to.equal(false);
     expect(c.playground).to.deep.equal({ enabled: true, port: 56150, user: '20' });
     expect(c.demoData).to.equal(true);
+    expect(c.identityFetchTimeoutMs).to.equal(2000);
   });
 
   it('when an app id is set, then the Playground defaults to off', () => {
@@ -36,6 +37,8 @@ describe('configuration', () => {
     ['production with an app id but no password', { NODE_ENV: 'production', MicrosoftAppId: 'id' }, 'MicrosoftAppId: production needs'],
     ['a SingleTenant bot without its tenant', { MicrosoftAppId: 'id', MicrosoftAppPassword: 'pw', MicrosoftAppType: 'SingleTenant' }, 'MicrosoftAppTenantId'],
     ['an unknown app type', { MicrosoftAppType: 'Whatever' }, 'MicrosoftAppType: expected MultiTenant'],
+    ['an identity fetch timeout above 2 s', { IDENTITY_FETCH_TIMEOUT_MS: '5000' }, 'IDENTITY_FETCH_TIMEOUT_MS: expected 100 to 2000 milliseconds'],
+    ['an identity fetch timeout that is not a number', { IDENTITY_FETCH_TIMEOUT_MS: 'soon' }, 'IDENTITY_FETCH_TIMEOUT_MS: expected a number of milliseconds'],
   ];
   for (const [when, env, expected] of cases) {
     it(`when given ${when}, then it refuses and names the variable`, () => {

@@ -80,6 +80,7 @@ export interface Recipient {
 }
 
 const key = (id: string) => `campaign/${id}`;
+const SECRET_KEY = 'settings/secret';
 const ACTIVE = 'campaigns/active';
 const itemKey = (campaignId: string, conversationKey: string) => `campaign:${campaignId}:${conversationKey}`;
 
@@ -263,14 +264,20 @@ export class CampaignService {
     return (await this.store.listOutbox()).filter((i) => i.idempotencyKey.startsWith(prefix));
   }
 
-  /** A secret for signing export links, created once per store. */
+  /** A secret for signing export links, created once per store (when the first link is made). */
   async secret(): Promise<string> {
-    const k = 'settings/secret';
-    const e = (await this.store.kvRead([k]))[k];
-    if (typeof e?.value === 'string') return e.value;
+    const existing = await this.existingSecret();
+    if (existing) return existing;
+    const k = SECRET_KEY;
     const s = randomBytes(32).toString('hex');
     await this.store.kvWrite({ [k]: { value: s } });
     return s;
+  }
+
+  /** The signing secret if a link was ever made; checking a link must not create it. */
+  async existingSecret(): Promise<string | undefined> {
+    const e = (await this.store.kvRead([SECRET_KEY]))[SECRET_KEY];
+    return typeof e?.value === 'string' ? e.value : undefined;
   }
 
   async stats(id: string): Promise<CampaignStats> {

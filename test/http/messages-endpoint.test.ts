@@ -100,10 +100,10 @@ describe('POST /api/messages (HTTP end to end, auth off, local fake connector)',
     expect(connector.sent().slice(before).map(textOf).join('\n')).to.contain('Engagement manager (go-to-market plan) (Contoso Insights)').and.contain('activated');
   });
 
-  it('when /healthz is asked, then it reports the store readable', async () => {
+  it('when /healthz is asked, then it reports the store readable (status only)', async () => {
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(res.status).to.equal(200);
-    expect(await res.json()).to.include({ status: 'ok', store: 'lowdb', publishers: 4 });
+    expect(await res.json()).to.deep.equal({ status: 'ok' });
   });
 });
 

@@ -7,8 +7,10 @@ import {
   ActivityTypes,
   TeamsActivityHandler,
   TurnContext,
+  type Activity,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
+  type InvokeResponse,
 } from 'botbuilder';
 import type { Identity } from '../store/store.js';
 import type { Logger } from '../../log.js';
@@ -17,6 +19,7 @@ import { userConversationKey } from '../../services/conversations.js';
 import { sendWelcome, visibleCommands } from './commands/help.js';
 import { isStaff, type BotDeps, type Command, type Turn } from './turn.js';
 import { FormStore, type Forms } from './forms.js';
+import { normaliseCommandText, textWithoutMention } from './command-text.js';
 
 /** A card button's handler: answers with the card that replaces the clicked one. */
 export type VerbHandler = (turn: Turn, data: unknown, deps: BotDeps) => Promise<Record<string, unknown>>;
@@ -30,24 +33,33 @@ export const CORRELATION_KEY = Symbol('correlationId');
 const newCorrelationId = () => randomUUID().slice(0, 8);
 const FORMS_USED = Symbol('formsUsed');
 
-/** Normalises typed text into a command: mention removed, lower-case, single spaces. */
-export function normaliseCommand(ctx: TurnContext): string {
-  const text = TurnContext.removeRecipientMention(ctx.activity) ?? ctx.activity.text ?? '';
-  return text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase().replace(/[.!?]+$/, '');
+/** A string the store may use in a key: bounded, printable (anything else never becomes a key). */
+const keyPart = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' && v.length <= 1024 && /^[^\s<>]+$/u.test(v) ? v : undefined);
+
+/**
+ * Where proactive messages to this caller go: the user for 1:1 chats, else the conversation.
+ * Undefined when the activity's ids cannot be part of a store key.
+ */
+export function storableConversationKey(a: Partial<Activity>): string | undefined {
+  const tenant = keyPart(a.conversation?.tenantId) ?? keyPart(a.channelData?.tenant?.id) ?? '';
+  if ((a.conversation?.conversationType ?? 'personal') === 'personal') {
+    const aad = keyPart(a.from?.aadObjectId);
+    if (aad) return userConversationKey(tenant, aad);
+  }
+  const id = keyPart(a.conversation?.id);
+  return id && `conversation:${id}`;
 }
 
-/** Where proactive messages to this caller go: the user for 1:1 chats, else the conversation. */
+/** The caller's conversation key, for handlers (the edge already refused malformed ids). */
 export function conversationKey(ctx: TurnContext): string {
-  const a = ctx.activity;
-  const tenant = a.conversation?.tenantId ?? a.channelData?.tenant?.id ?? '';
-  if ((a.conversation?.conversationType ?? 'personal') === 'personal' && a.from?.aadObjectId) {
-    return userConversationKey(tenant, a.from.aadObjectId);
-  }
-  return `conversation:${a.conversation?.id}`;
+  const key = storableConversationKey(ctx.activity);
+  if (!key) throw new AppError('invalid_input', 'This conversation cannot be identified.');
+  return key;
 }
 
 /** What handlers see of a turn. Its methods live on the prototype: a turn creates no closures. */
 class BotTurn implements Turn {
+  readonly text: string;
   readonly command: string;
   private logger: Logger | undefined;
   private openForms: Promise<Forms> | undefined;
@@ -59,7 +71,8 @@ class BotTurn implements Turn {
     private readonly deps: BotDeps,
     private readonly formStore: FormStore,
   ) {
-    this.command = normaliseCommand(ctx);
+    this.text = textWithoutMention(ctx.activity);
+    this.command = normaliseCommandText(this.text);
   }
 
   /**
@@ -72,7 +85,8 @@ class BotTurn implements Turn {
   }
 
   forms(): Promise<Forms> {
-    this.ctx.turnState.set(FORMS_USED, true);
+    // A stranger's form is never saved: dialog state only for people the store knows.
+    if (this.identity) this.ctx.turnState.set(FORMS_USED, true);
     return (this.openForms ??= this.formStore.forms(this.ctx));
   }
 
@@ -99,13 +113,17 @@ export class RewardsBot extends TeamsActivityHandler {
 
     this.onMessage(async (ctx, next) => {
       const turn = await this.turn(ctx);
-      const firstContact = await this.rememberConversation(ctx);
+      const firstContact = await this.rememberConversation(turn);
       await this.dispatch(turn, firstContact);
       await next();
     });
     this.onInstallationUpdateAdd(async (ctx, next) => {
-      await this.rememberConversation(ctx);
-      await sendWelcome(await this.turn(ctx), this.deps, this.commands);
+      const turn = await this.turn(ctx);
+      // Strangers get no welcome (it describes the program) and leave nothing in the store.
+      if (turn.identity) {
+        await this.rememberConversation(turn);
+        await sendWelcome(turn, this.deps, this.commands);
+      }
       await next();
     });
   }
@@ -120,16 +138,24 @@ export class RewardsBot extends TeamsActivityHandler {
   private async turn(ctx: TurnContext): Promise<Turn> {
     const a = ctx.activity;
     const tenantId = a.conversation?.tenantId ?? a.channelData?.tenant?.id;
+    const aad = a.from?.aadObjectId;
     const identity: Identity | undefined =
-      tenantId && a.from?.aadObjectId ? await this.deps.store.resolveIdentity(tenantId, a.from.aadObjectId) : undefined;
+      typeof tenantId === 'string' && tenantId && typeof aad === 'string' && aad ? await this.deps.store.resolveIdentity(tenantId, aad) : undefined;
     const correlationId = (ctx.turnState.get(CORRELATION_KEY) as string | undefined) ?? newCorrelationId();
     ctx.turnState.set(CORRELATION_KEY, correlationId);
     return new BotTurn(ctx, identity, correlationId, this.deps, this.formStore);
   }
 
-  /** Stores the caller's conversation reference; returns true the first time we see it. */
-  private async rememberConversation(ctx: TurnContext): Promise<boolean> {
-    const key = conversationKey(ctx);
+  /**
+   * Stores the caller's conversation reference; returns true the first time we see it. Only for
+   * people the store knows (channels: staff only), so that a stranger's message grows nothing.
+   */
+  private async rememberConversation(turn: Turn): Promise<boolean> {
+    const { ctx, identity } = turn;
+    if (!identity) return false;
+    if (ctx.activity.conversation?.conversationType === 'channel' && !isStaff(identity)) return false;
+    const key = storableConversationKey(ctx.activity);
+    if (!key) return false;
     // Without the per-message activity id the reference is stable, so an unchanged one is not rewritten.
     const { activityId: _ignored, ...ref } = TurnContext.getConversationReference(ctx.activity);
     const { created } = await this.deps.store.saveConversationRef(key, ref as Record<string, unknown>);
@@ -160,11 +186,17 @@ export class RewardsBot extends TeamsActivityHandler {
     await match.handle(turn, this.deps);
   }
 
+  /** Invokes: `healthCheck` is answered here (botbuilder would say 501); the rest as botbuilder routes them. */
+  protected override async onInvokeActivity(ctx: TurnContext): Promise<InvokeResponse> {
+    if (ctx.activity.name === 'healthCheck') return { status: 200, body: { healthResults: { success: true, messages: ['Health check succeeded.'] } } };
+    return super.onInvokeActivity(ctx);
+  }
+
   /** `Action.Execute`: routed by verb; the answer is the card that replaces the clicked one. */
   protected override async onAdaptiveCardInvoke(ctx: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const turn = await this.turn(ctx);
-    await this.rememberConversation(ctx);
-    const verb = value.action?.verb ?? '';
+    await this.rememberConversation(turn);
+    const verb = typeof value.action?.verb === 'string' ? value.action.verb : '';
     const handler = Object.hasOwn(this.verbs, verb) ? this.verbs[verb] : undefined;
     if (!handler) {
       turn.log.warn({ verb }, 'unknown card verb');
@@ -195,7 +227,7 @@ export function turnErrorHandler(deps: BotDeps) {
     const known = err instanceof AppError;
     deps.log[known ? 'info' : 'error']({ err, correlationId }, known ? 'turn refused' : 'turn failed');
     if (ctx.activity.type !== ActivityTypes.Message) throw err; // proactive and invoke turns: let the caller see it
-    await ctx.sendActivity({
+    const apology = {
       attachments: [
         deps.cards.attachment('message', {
           title: known ? 'I can’t do that' : 'Sorry, something went wrong',
@@ -203,6 +235,14 @@ export function turnErrorHandler(deps: BotDeps) {
           reference: correlationId,
         }),
       ],
-    });
+    };
+    try {
+      await ctx.sendActivity(apology);
+    } catch (sendErr) {
+      // The channel cannot be reached (often why the turn failed). The message itself was received:
+      // the inbound request is acknowledged, not answered 500, which would have the channel post it
+      // again and run the command twice.
+      deps.log.error({ err: sendErr, correlationId }, 'reply not delivered');
+    }
   };
 }

@@ -26,7 +26,9 @@ export interface BotDeps {
 
 export interface Turn {
   ctx: TurnContext;
-  /** The command text: mention removed, trimmed, lower-cased, single-spaced. */
+  /** What was typed, the bot's mention removed and trimmed (full length). */
+  text: string;
+  /** The command text: mention removed, trimmed, lower-cased, single-spaced, at most 512 characters read. */
   command: string;
   identity: Identity | undefined;
   correlationId: string;

@@ -1,37 +1,18 @@
 /**
- * HTTP edge: `POST /api/messages` through CloudAdapter, `GET /healthz`. Authentication failures of
- * any kind answer 401 (botbuilder lets a forged signature escape as a 500).
+ * HTTP edge: `POST /api/messages` through CloudAdapter, `GET /healthz`. A body that is not an
+ * activity is a 400 before botbuilder sees it; a refused token is a 401 (503 when the identity
+ * provider is unreachable), logged once; nothing internal is ever echoed to the caller.
  */
+import { randomUUID } from 'node:crypto';
 import restify from 'restify';
-import {
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  ConfigurationServiceClientCredentialFactory,
-  type Activity,
-  type ActivityHandler,
-} from 'botbuilder';
-import {
-  AuthenticationError,
-  ConnectorFactory,
-  type AuthenticateRequestResult,
-  type ClaimsIdentity,
-  type ConnectorClient,
-  type ServiceClientCredentialsFactory,
-} from 'botframework-connector';
+import { CloudAdapter, ConfigurationServiceClientCredentialFactory, type Activity, type ActivityHandler, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { ConnectorFactory, type ClaimsIdentity, type ConnectorClient, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { Store } from '../store/store.js';
-
-class StrictAuthentication extends ConfigurationBotFrameworkAuthentication {
-  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
-    try {
-      return await super.authenticateRequest(activity, authHeader);
-    } catch (err) {
-      if (err instanceof AuthenticationError) throw err;
-      throw new AuthenticationError('Unauthorized: the token could not be validated', 401);
-    }
-  }
-}
+import { parseActivity } from './activity-schema.js';
+import { RefusedRequest, StrictAuthentication } from './bot-auth.js';
+import { useOpenIdKeySources } from './openid-key-source.js';
 
 /** The name core-rest-pipeline gives the retry policy of every connector client's pipeline. */
 const CLIENT_RETRY_POLICY = 'defaultRetryPolicy';
@@ -93,6 +74,19 @@ class NoRetryAuthentication extends StrictAuthentication {
   }
 }
 
+/** What tests pass to use a local identity provider (re-exported: botbuilder stays in the adapters). */
+export type { ServiceClientCredentialsFactory };
+
+/**
+ * CloudAdapter that takes an activity already parsed by the edge (`process` would parse the raw
+ * body again and write botbuilder's own error text, and its stack to the console).
+ */
+export class EdgeAdapter extends CloudAdapter {
+  handle(authHeader: string, activity: Activity, logic: (ctx: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authHeader, activity, logic);
+  }
+}
+
 export interface AdapterOptions {
   /**
    * botbuilder's own retries of outbound calls (default on). The outbox's adapter turns them off,
@@ -103,7 +97,7 @@ export interface AdapterOptions {
 }
 
 /** The adapter for a configuration; `credentialsFactory` lets tests use a local identity provider. */
-export function createAdapter(config: Config, settings: Record<string, string> = {}, credentialsFactory?: ServiceClientCredentialsFactory, options: AdapterOptions = {}): CloudAdapter {
+export function createAdapter(config: Config, settings: Record<string, string> = {}, credentialsFactory?: ServiceClientCredentialsFactory, options: AdapterOptions = {}): EdgeAdapter {
   const bot = config.bot;
   const auth = {
     MicrosoftAppId: bot.appId,
@@ -113,17 +107,26 @@ export function createAdapter(config: Config, settings: Record<string, string> =
     ...settings,
   };
   const factory = credentialsFactory ?? new ConfigurationServiceClientCredentialFactory(auth);
-  if (options.clientRetries === false) return new CloudAdapter(new NoRetryAuthentication(auth, factory, options.requestTimeoutMs ?? 30_000));
-  return new CloudAdapter(new StrictAuthentication(auth, factory));
+  if (bot.authEnabled) useOpenIdKeySources({ timeoutMs: config.identityFetchTimeoutMs });
+  if (options.clientRetries === false) return new EdgeAdapter(new NoRetryAuthentication(auth, factory, options.requestTimeoutMs ?? 30_000));
+  return new EdgeAdapter(new StrictAuthentication(auth, factory));
 }
 
 export interface ServerDeps {
   config: Config;
-  adapter: CloudAdapter;
+  adapter: EdgeAdapter;
   bot: ActivityHandler;
   store: Store;
   log: Logger;
 }
+
+const PUBLIC_ERRORS: Record<number, string> = {
+  400: 'Bad request',
+  404: 'Not found',
+  405: 'Method not allowed',
+  413: 'Payload too large (at most 1 MB)',
+  415: 'Unsupported media type',
+};
 
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'rewards-bot', handleUncaughtExceptions: false });
@@ -131,7 +134,27 @@ export function createServer(deps: ServerDeps): restify.Server {
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
 
   server.post('/api/messages', async (req, res) => {
-    await deps.adapter.process(req, res, (ctx) => deps.bot.run(ctx));
+    const parsed = parseActivity(req.body);
+    if (!parsed.ok) {
+      res.send(400, { error: parsed.message });
+      return;
+    }
+    const header = req.headers.authorization;
+    try {
+      const result = await deps.adapter.handle(typeof header === 'string' ? header : '', parsed.activity as unknown as Activity, (ctx) => deps.bot.run(ctx));
+      if (result?.body === undefined) res.send(result?.status ?? 200);
+      else res.send(result.status, result.body);
+    } catch (err) {
+      if (err instanceof RefusedRequest) {
+        // One line per refused request: why, and what botbuilder said (cleaned); never the token.
+        deps.log.warn({ status: err.statusCode, reason: err.message, detail: err.detail, path: req.path() }, 'request refused');
+        res.send(err.statusCode, { error: err.statusCode === 503 ? 'Service unavailable: the identity provider cannot be reached. Try again later.' : 'Unauthorized' });
+        return;
+      }
+      const reference = randomUUID().slice(0, 8);
+      deps.log.error({ err, reference, activityType: parsed.activity.type }, 'activity failed');
+      res.send(500, { error: `Internal error (reference ${reference})` });
+    }
   });
 
   // The Agents Playground probes the endpoint with HEAD before posting.
@@ -141,16 +164,23 @@ export function createServer(deps: ServerDeps): restify.Server {
 
   server.get('/healthz', async (_req, res) => {
     try {
-      const h = await deps.store.health();
-      res.send(200, { status: 'ok', store: deps.store.kind, publishers: h.publishers });
+      // Anonymous callers learn whether the bot is up, nothing about its data.
+      await deps.store.health();
+      res.send(200, { status: 'ok' });
     } catch (err) {
       deps.log.error({ err }, 'health check failed');
       res.send(503, { status: 'unavailable' });
     }
   });
 
-  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error, cb: () => void) => {
-    deps.log.error({ err, path: req.path() }, 'request failed');
+  // restify's own refusals (unparsable JSON, too large, unknown route) answer in the same short
+  // form as ours, without the parser's or the router's text; only 5xx are logged as errors.
+  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number; toJSON?: () => unknown }, cb: () => void) => {
+    const status = err.statusCode ?? 500;
+    const error = status >= 500 ? 'Internal error' : err.name === 'InvalidContentError' ? 'Bad request: the body is not valid JSON' : (PUBLIC_ERRORS[status] ?? 'Request refused');
+    err.toJSON = () => ({ error });
+    if (status >= 500) deps.log.error({ err, path: req.path() }, 'request failed');
+    else deps.log.debug({ status, reason: err.message, path: req.path() }, 'request refused');
     return cb();
   });
   return server;

@@ -344,7 +344,7 @@ export function ticketFlows(td: TicketDeps): TicketFlows {
   const onUnmatched = async (turn: Turn, deps: BotDeps): Promise<boolean> => {
     const id = turn.identity;
     if (!id || id.kind === 'staff') return false;
-    const text = (turn.ctx.activity.text ?? '').trim();
+    const text = turn.text;
     if (!text) return false;
     const waiting = (await td.tickets.mine(id.publisherId)).find((t) => t.status === 'waiting_on_partner' && t.raisedBy === id.aadObjectId);
     if (!waiting) return false;
