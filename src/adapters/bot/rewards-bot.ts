@@ -14,12 +14,36 @@ import type { Identity } from '../store/store.js';
 import type { Logger } from '../../log.js';
 import { AppError } from '../../services/errors.js';
 import { userConversationKey } from '../../services/conversations.js';
-import { sendWelcome, visibleCommands } from './commands/help.js';
-import { isStaff, type BotDeps, type Command, type Turn } from './turn.js';
+import { z } from 'zod';
+import { sendWelcome, visibleCommands } from './features/help.js';
+import { isStaff, type BotDeps, type Command, type Turn, type VerbTable } from './turn.js';
 import { FormStore, type Forms } from './forms.js';
+import { asAttachment } from './cards.js';
 
-/** A card button's handler: answers with the card that replaces the clicked one. */
+/** A card button's handler that reads its own data: answers with the card that replaces the clicked one. */
 export type VerbHandler = (turn: Turn, data: unknown, deps: BotDeps) => Promise<Record<string, unknown>>;
+
+/**
+ * Handlers that parse their data themselves (tickets, campaigns, Rewards team flows), as verb-table
+ * entries: their schema accepts anything and hands the data on as it came.
+ */
+export function selfParsingVerbs(handlers: Record<string, VerbHandler>): VerbTable {
+  return Object.fromEntries(Object.entries(handlers).map(([name, handle]) => [name, { schema: z.unknown(), handle }]));
+}
+
+/** What a user sees when card data does not match its verb's schema; nothing is changed. */
+export const UNREADABLE_DATA = 'That card’s data could not be read, so nothing was changed. Type the command again for a fresh card.';
+
+/**
+ * The one answer to a refused or failed command or card action. Refusals (AppError: validation,
+ * permissions, program rules) are shown as they are; anything else is a short apology with the
+ * correlation id, the only case a support reference helps.
+ */
+export function failureCard(deps: Pick<BotDeps, 'cards'>, err: unknown, correlationId: string): Record<string, unknown> {
+  return err instanceof AppError
+    ? deps.cards.card('message', { title: 'I can’t do that', text: err.message, reference: '' })
+    : deps.cards.card('message', { title: 'Sorry, something went wrong', text: 'Your request was not completed. Please try again in a moment.', reference: correlationId });
+}
 
 /** Text that is no command gets a chance here first (e.g. a reply to a ticket); true = handled. */
 export type UnmatchedHandler = (turn: Turn, deps: BotDeps) => Promise<boolean>;
@@ -89,7 +113,7 @@ export class RewardsBot extends TeamsActivityHandler {
   constructor(
     private readonly deps: BotDeps,
     commands: Command[],
-    private readonly verbs: Record<string, VerbHandler> = {},
+    private readonly verbs: VerbTable = {},
     private readonly onUnmatched: UnmatchedHandler = async () => false,
   ) {
     super();
@@ -165,23 +189,21 @@ export class RewardsBot extends TeamsActivityHandler {
     const turn = await this.turn(ctx);
     await this.rememberConversation(ctx);
     const verb = value.action?.verb ?? '';
-    const handler = Object.hasOwn(this.verbs, verb) ? this.verbs[verb] : undefined;
-    if (!handler) {
+    const route = Object.hasOwn(this.verbs, verb) ? this.verbs[verb] : undefined;
+    if (!route) {
       turn.log.warn({ verb }, 'unknown card verb');
       return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: `Unknown action “${verb.slice(0, 40)}”.` } as never };
     }
+    let card: Record<string, unknown>;
     try {
-      const card = await handler(turn, value.action.data, this.deps);
-      return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as never };
+      const data = route.schema.safeParse(value.action.data ?? {});
+      if (!data.success) throw new AppError('invalid_input', UNREADABLE_DATA);
+      card = await route.handle(turn, data.data, this.deps);
     } catch (err) {
-      const message = err instanceof AppError ? err.message : `Something went wrong (reference ${turn.correlationId}).`;
       turn.log[err instanceof AppError ? 'info' : 'error']({ err, verb }, 'card action failed');
-      return {
-        statusCode: 200,
-        type: 'application/vnd.microsoft.card.adaptive',
-        value: this.deps.cards.card('message', { title: 'That did not work', text: message, reference: turn.correlationId }) as never,
-      };
+      card = failureCard(this.deps, err, turn.correlationId);
     }
+    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as never };
   }
 }
 
@@ -195,14 +217,6 @@ export function turnErrorHandler(deps: BotDeps) {
     const known = err instanceof AppError;
     deps.log[known ? 'info' : 'error']({ err, correlationId }, known ? 'turn refused' : 'turn failed');
     if (ctx.activity.type !== ActivityTypes.Message) throw err; // proactive and invoke turns: let the caller see it
-    await ctx.sendActivity({
-      attachments: [
-        deps.cards.attachment('message', {
-          title: known ? 'I can’t do that' : 'Sorry, something went wrong',
-          text: known ? err.message : 'Your request was not completed. Please try again in a moment.',
-          reference: correlationId,
-        }),
-      ],
-    });
+    await ctx.sendActivity({ attachments: [asAttachment(failureCard(deps, err, correlationId))] });
   };
 }

@@ -2,7 +2,7 @@ import type { BotDeps, Command, Turn } from '../turn.js';
 import { isStaff } from '../turn.js';
 import type { CommandLine } from '../cards.js';
 import type { PublisherDoc } from '../../store/store.js';
-import { addDays } from '../../../domain/program/index.js';
+import { noContactDue } from '../../../domain/notifications.js';
 
 /** The commands this caller may use, for help and the fallback card. */
 export function visibleCommands(commands: readonly Command[], turn: Pick<Turn, 'identity'>): CommandLine[] {
@@ -23,7 +23,7 @@ export function programRules(deps: BotDeps, doc: PublisherDoc | undefined): stri
   ];
   if (doc) {
     const today = deps.now().toISOString().slice(0, 10);
-    const silent = doc.offers.filter((o) => o.status === 'live' && o.liveDate && addDays(o.liveDate, days) < today && doc.state.activations.every((a) => a.offerId !== o.id));
+    const silent = doc.offers.filter((o) => noContactDue(o, doc.state, today, days));
     for (const o of silent) {
       rules.push(`${o.name} has been live since ${o.liveDate}. Its owner in Partner Center is ${o.owner ? `${o.owner.name} (${o.owner.email})` : 'not recorded'}; if nobody from the Rewards team has written, raise a ticket.`);
     }

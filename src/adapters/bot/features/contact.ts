@@ -1,0 +1,79 @@
+/**
+ * The company marketing contact: one of the account users, an email other than the Partner Center
+ * account email, a phone and a language. Invalid input re-renders the form with field errors.
+ */
+import { z } from 'zod';
+import { PreferredLanguage } from '../../../domain/model.js';
+import type { PublisherCaller } from '../../../services/program.js';
+import type { PublisherDoc } from '../../store/store.js';
+import { asAttachment, type Banner } from '../cards.js';
+import { verb, type BotDeps, type Command, type VerbTable } from '../turn.js';
+import { LANGUAGE_NAMES, bad, callerOf, canAct, good, lookOnly, noBanner } from './common.js';
+
+export const ContactData = z.object({
+  user: z.string().max(100).default(''),
+  email: z.string().max(320).default(''),
+  phone: z.string().max(40).default(''),
+  language: z.string().max(10).default(''),
+});
+
+function contactCard(deps: BotDeps, doc: PublisherDoc, caller: PublisherCaller, draft: Record<string, string>, errors: Record<string, string>, banner: Banner) {
+  const c = doc.state.contact;
+  const enrolled = doc.state.enrolment !== null;
+  const chosen = draft.user ?? c?.aadObjectId ?? '';
+  const chosenUser = doc.publisher.users.find((u) => u.aadObjectId === chosen);
+  return deps.cards.card('contact-form', {
+    ...banner,
+    intro: !enrolled
+      ? 'Enroll first (type enroll); then assign the person the Rewards team will contact.'
+      : canAct(caller)
+        ? 'The Rewards team contacts this person about your benefits. Choose one of your account users (add new people in Partner Center "Account settings" first).'
+        : lookOnly(doc, 'assign the marketing contact'),
+    current: c
+      ? [
+          { title: 'Current contact', value: c.name },
+          { title: 'Email', value: c.email },
+          { title: 'Phone', value: c.phone },
+          { title: 'Language', value: LANGUAGE_NAMES[c.language] },
+        ]
+      : [],
+    users: doc.publisher.users.map((u) => ({ title: `${u.name} (${u.email})`, choice: u.aadObjectId })),
+    languages: PreferredLanguage.options.map((l) => ({ title: LANGUAGE_NAMES[l], choice: l })),
+    userValue: chosen,
+    emailValue: draft.email ?? c?.email ?? (chosenUser?.email !== doc.publisher.accountEmail ? (chosenUser?.email ?? '') : ''),
+    phoneValue: draft.phone ?? c?.phone ?? '',
+    languageValue: draft.language ?? c?.language ?? 'en',
+    errors: { user: errors.user ?? '', email: errors.email ?? '', phone: errors.phone ?? '', language: errors.language ?? '' },
+    canAct: enrolled && canAct(caller),
+  });
+}
+
+const contactCommand: Command = {
+  name: 'contact',
+  description: 'Assign or change your company marketing contact',
+  audience: 'everyone',
+  async handle(turn, deps) {
+    const { caller, doc } = await callerOf(turn, deps);
+    const { draft, errors } = await (await turn.forms()).resume('contact');
+    await turn.ctx.sendActivity({ attachments: [asAttachment(contactCard(deps, doc, caller, draft, errors, noBanner))] });
+  },
+};
+
+export const contactCommands: Command[] = [contactCommand];
+
+export const contactVerbs: VerbTable = {
+  'contact.submit': verb(ContactData, async (turn, data, deps) => {
+    const { caller, doc } = await callerOf(turn, deps);
+    const input = { aadObjectId: data.user, email: data.email, phone: data.phone, language: data.language };
+    const r = await deps.program.assignContact(caller, input);
+    const forms = await turn.forms();
+    if (!r.ok) {
+      const fields = r.error.fields ?? {};
+      await forms.open('contact', data, fields);
+      return contactCard(deps, doc, caller, data, fields, bad(r.error.code === 'invalid_input' ? 'Please correct the fields marked below. Nothing was saved.' : r.error.message));
+    }
+    await forms.close();
+    const after = (await callerOf(turn, deps)).doc;
+    return contactCard(deps, after, caller, {}, {}, good(`${after.state.contact!.name} is now your company marketing contact.`));
+  }),
+};
