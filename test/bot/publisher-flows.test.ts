@@ -145,14 +145,14 @@ describe('publisher conversations (transcripts)', function () {
       expect(buttons(card).some((b) => b.verb === 'benefits.show' && b.data.offerId === 'contoso-trial')).to.equal(true);
     });
 
-    it('when Activate is clicked twice (or the invoke is delivered twice), then there is one activation and the same answer', async () => {
+    it('when Activate is clicked twice (or the invoke is delivered twice), then there is one activation and the second says when it was activated', async () => {
       await enrollAndAssign();
       const data = { offerId: 'contoso-insights', benefitId: 'engagement-manager' };
       const first = await h.click('alex', 'benefit.activate', data);
       valid(first.card);
       expect(first.text).to.contain('A member of the Rewards team will contact Megan Bowen within a week');
       const second = await h.click('alex', 'benefit.activate', data);
-      expect(second.text).to.contain('within a week');
+      expect(second.text).to.contain('Engagement manager (go-to-market plan) is already activated on 26 Nov 2026').and.not.contain('within a week');
       const acts = (await h.doc('contoso')).state.activations;
       expect(acts).to.have.length(1);
       expect(acts[0]).to.include({ offerId: 'contoso-insights', benefitId: 'engagement-manager', state: 'activated', activatedBy: USERS.alex });
@@ -233,6 +233,30 @@ describe('publisher conversations (transcripts)', function () {
       const ok = await h.click('alex', 'tech.submit', { phase: 'deployment', offerId: 'contoso-insights', description: 'Help us deploy to <b>AKS</b>' });
       expect(ok.text).to.contain('Request sent');
       expect((await h.doc('contoso')).state.techRequests[0]).to.include({ phase: 'deployment', offerId: 'contoso-insights', description: 'Help us deploy to <b>AKS</b>' });
+    });
+  });
+
+  describe('double submits', () => {
+    it('when the same technical-assistance form is submitted twice, then one request is recorded and both answers name it', async () => {
+      await enrollAndAssign();
+      const form = { phase: 'design', offerId: 'contoso-insights', description: 'Review our architecture' };
+      const first = await h.click('alex', 'tech.submit', form, 'tech-card-1');
+      const second = await h.click('alex', 'tech.submit', form, 'tech-card-1');
+      expect((await h.doc('contoso')).state.techRequests).to.have.length(1);
+      expect(second.text).to.equal(first.text);
+      expect((await h.store.readAudit({ publisherId: 'contoso' })).filter((a) => a.action === 'tech_request')).to.have.length(1);
+      await h.click('alex', 'tech.submit', form, 'tech-card-2');
+      expect((await h.doc('contoso')).state.techRequests, 'a new form is a new request').to.have.length(2);
+    });
+
+    it('when the same contact form is submitted twice, then the contact is assigned once (one audit entry, one notice)', async () => {
+      await h.click('alex', 'enroll.submit');
+      await h.click('alex', 'contact.submit', MEGAN_CONTACT, 'contact-card-1');
+      const assignedAt = (await h.doc('contoso')).state.contact?.assignedAt;
+      const second = await h.click('alex', 'contact.submit', MEGAN_CONTACT, 'contact-card-1');
+      expect(second.text).to.contain('Megan Bowen');
+      expect((await h.doc('contoso')).state.contact?.assignedAt).to.equal(assignedAt);
+      expect((await h.store.readAudit({ publisherId: 'contoso' })).filter((a) => a.action === 'assign_contact')).to.have.length(1);
     });
   });
 

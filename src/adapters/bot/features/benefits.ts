@@ -5,7 +5,7 @@ import type { PublisherCaller } from '../../../services/program.js';
 import type { PublisherDoc } from '../../store/store.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type VerbTable } from '../turn.js';
-import { formatUsd } from '../flows/present.js';
+import { formatDay, formatUsd } from '../flows/present.js';
 import { CATEGORY_TITLES, LISTING_NAMES, STATE_LABEL, bad, callerOf, canAct, good, lookOnly, noBanner, ownOffer } from './common.js';
 
 function benefitsCard(deps: BotDeps, doc: PublisherDoc, caller: PublisherCaller, e: Evaluation, offerId: string | undefined, banner: Banner) {
@@ -77,6 +77,10 @@ export const benefitsVerbs: VerbTable = {
     if (!r.ok) return benefitsCard(deps, after, caller, e, offerId, bad(r.error.message));
     const contact = after.state.contact?.name ?? 'your marketing contact';
     const name = e.offers.find((o) => o.offerId === offerId)?.benefits.find((b) => b.id === benefitId)?.name ?? benefitId;
+    if (r.alreadyActive) {
+      const was = r.activation.state === 'activated' ? '' : ` (now ${STATE_LABEL[r.activation.state].label.toLowerCase()})`;
+      return benefitsCard(deps, after, caller, e, offerId, good(`${name} is already activated on ${formatDay(r.activation.activatedAt)}${was}: nothing changed.`));
+    }
     return benefitsCard(deps, after, caller, e, offerId, good(`${name} is activated. A member of the Rewards team will contact ${contact} within a week.`));
   }),
 };

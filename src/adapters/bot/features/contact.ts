@@ -8,7 +8,7 @@ import type { PublisherCaller } from '../../../services/program.js';
 import type { PublisherDoc } from '../../store/store.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type VerbTable } from '../turn.js';
-import { LANGUAGE_NAMES, bad, callerOf, canAct, good, lookOnly, noBanner } from './common.js';
+import { LANGUAGE_NAMES, bad, callerOf, canAct, good, lookOnly, noBanner, submissionKey } from './common.js';
 
 export const ContactData = z.object({
   user: z.string().max(100).default(''),
@@ -64,7 +64,7 @@ export const contactCommands: Command[] = [contactCommand];
 export const contactVerbs: VerbTable = {
   'contact.submit': verb(ContactData, async (turn, data, deps) => {
     const { caller, doc } = await callerOf(turn, deps);
-    const input = { aadObjectId: data.user, email: data.email, phone: data.phone, language: data.language };
+    const input = { aadObjectId: data.user, email: data.email, phone: data.phone, language: data.language, submission: submissionKey(turn, caller) };
     const r = await deps.program.assignContact(caller, input);
     const forms = await turn.forms();
     if (!r.ok) {

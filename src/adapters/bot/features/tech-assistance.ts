@@ -5,7 +5,7 @@ import type { PublisherCaller } from '../../../services/program.js';
 import type { PublisherDoc } from '../../store/store.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type VerbTable } from '../turn.js';
-import { PHASE_NAMES, bad, callerOf, canAct, good, lookOnly, noBanner, ownOffer } from './common.js';
+import { PHASE_NAMES, bad, callerOf, canAct, good, lookOnly, noBanner, ownOffer, submissionKey } from './common.js';
 
 export const TechData = z.object({ phase: z.string().max(40).default(''), offerId: z.string().max(64).default(''), description: z.string().max(5000).default('') });
 
@@ -48,7 +48,7 @@ export const techVerbs: VerbTable = {
   'tech.submit': verb(TechData, async (turn, d, deps) => {
     const { caller, doc } = await callerOf(turn, deps);
     if (d.offerId) ownOffer(doc, d.offerId);
-    const r = await deps.program.requestTechnicalAssistance(caller, { offerId: d.offerId || null, phase: d.phase, description: d.description });
+    const r = await deps.program.requestTechnicalAssistance(caller, { offerId: d.offerId || null, phase: d.phase, description: d.description, submission: submissionKey(turn, caller) });
     const forms = await turn.forms();
     if (!r.ok) {
       await forms.open('tech', d, r.error.fields ?? {});
