@@ -209,6 +209,7 @@ describe('publisher conversations (transcripts)', function () {
       expect(t).to.contain('$24,750');
       expect(t).to.contain('Progress to Tier 2').and.contain('$250 more in billed sales');
       expect(t).to.match(/█+░+ \d+%/);
+      expect(t).to.contain('Enrollment').and.not.match(/enrolment/i);
       expect(t).to.contain('enrolled since').and.contain('Megan Bowen, megan.marketing@contoso.example');
       expect(t).to.contain('Engagement manager (go-to-market plan) (Contoso Insights)').and.contain('activated today');
       expect(t).to.contain('Contoso Insights Trial').and.match(/\d+ days left/);
@@ -231,7 +232,7 @@ describe('publisher conversations (transcripts)', function () {
       expect(bad.text).to.contain('Describe what you need help with');
       expect((await h.doc('contoso')).state.techRequests).to.have.length(0);
       const ok = await h.click('alex', 'tech.submit', { phase: 'deployment', offerId: 'contoso-insights', description: 'Help us deploy to <b>AKS</b>' });
-      expect(ok.text).to.contain('Request sent');
+      expect(ok.text).to.contain('Technical assistance requested');
       expect((await h.doc('contoso')).state.techRequests[0]).to.include({ phase: 'deployment', offerId: 'contoso-insights', description: 'Help us deploy to <b>AKS</b>' });
     });
   });
@@ -243,7 +244,8 @@ describe('publisher conversations (transcripts)', function () {
       const first = await h.click('alex', 'tech.submit', form, 'tech-card-1');
       const second = await h.click('alex', 'tech.submit', form, 'tech-card-1');
       expect((await h.doc('contoso')).state.techRequests).to.have.length(1);
-      expect(second.text).to.equal(first.text);
+      expect(second.text).to.contain('already submitted').and.contain('Review our architecture');
+      expect(first.text).to.not.contain('already submitted');
       expect((await h.store.readAudit({ publisherId: 'contoso' })).filter((a) => a.action === 'tech_request')).to.have.length(1);
       await h.click('alex', 'tech.submit', form, 'tech-card-2');
       expect((await h.doc('contoso')).state.techRequests, 'a new form is a new request').to.have.length(2);
@@ -257,6 +259,83 @@ describe('publisher conversations (transcripts)', function () {
       expect(second.text).to.contain('Megan Bowen');
       expect((await h.doc('contoso')).state.contact?.assignedAt).to.equal(assignedAt);
       expect((await h.store.readAudit({ publisherId: 'contoso' })).filter((a) => a.action === 'assign_contact')).to.have.length(1);
+    });
+  });
+
+  describe('receipts', () => {
+    it('when the contact form is submitted, then it becomes a receipt of what was saved, when and by whom, with nothing to submit', async () => {
+      await h.click('alex', 'enroll.submit');
+      const r = await h.click('alex', 'contact.submit', MEGAN_CONTACT);
+      valid(r.card);
+      expect(buttons(r.card)).to.deep.equal([]);
+      expect(r.text).to.contain('megan.marketing@contoso.example').and.contain('+14255550100').and.contain('English');
+      expect(r.text).to.contain('Saved 26 Nov 2026 12:00 UTC by Alex Wilber');
+    });
+
+    it('when the technical-assistance form is submitted, then it becomes a receipt with the phase, offer and text, and no Submit button', async () => {
+      await enrollAndAssign();
+      const r = await h.click('alex', 'tech.submit', { phase: 'app_development', offerId: 'contoso-insights', description: 'Teams SSO' });
+      valid(r.card);
+      expect(buttons(r.card)).to.deep.equal([]);
+      expect(r.text).to.contain('App development').and.contain('Contoso Insights').and.contain('Teams SSO');
+      expect(r.text).to.contain('Sent 26 Nov 2026 12:00 UTC by Alex Wilber').and.contain('contact Megan Bowen within a week');
+    });
+  });
+
+  describe('welcome and help per role', () => {
+    const names = (card: Record<string, unknown>) => JSON.stringify(card).match(/"title":"[a-z][a-z ]*"/g)!.map((t) => t.slice(9, -1));
+
+    it('when a publisher owner writes first, then they are greeted by name and see the commands in the order the program goes', async () => {
+      const [welcome] = await h.say('alex', 'hello');
+      expect(welcome!.text).to.contain('Hello Alex, you are here for Contoso Cloud').and.contain('enroll your company');
+      expect(names(cardOf(welcome))).to.deep.equal(['enroll', 'contact', 'benefits', 'status', 'tech', 'optout', 'optin', 'ticket', 'tickets', 'whoami', 'help']);
+    });
+
+    it('when Rewards staff write first or ask for help, then they see staff commands and not "enroll your company"', async () => {
+      const [welcome] = await h.say('nestor', 'hi');
+      expect(welcome!.text).to.contain('Hello Nestor').and.not.contain('enroll').and.not.contain('Enroll');
+      expect(names(cardOf(welcome))).to.deep.equal(['queue', 'ticket', 'campaign', 'register rewards channel', 'register support channel', 'whoami', 'help']);
+      const help = await h.ask('isaiah', 'help');
+      expect(help.text).to.contain('Hello Isaiah').and.contain('support queue').and.not.contain('enroll');
+    });
+
+    it('when someone the store does not know writes, then the welcome says to ask an owner and lists only help and whoami', async () => {
+      const [welcome] = await h.say({ aadObjectId: '99999999-0000-0000-0000-000000000009', tenantId: '00000000-0000-0000-0000-0000000000001' }, 'hi');
+      expect(welcome!.text).to.contain('Ask an owner');
+      expect(names(cardOf(welcome))).to.deep.equal(['whoami', 'help']);
+    });
+
+    it('when whoami is asked, then the answer names the company, role and email, and shows no ids', async () => {
+      const text = await h.sayText('megan', 'whoami');
+      expect(text).to.contain('Megan Bowen, Developer at Contoso Cloud').and.contain('meganb@contoso.example');
+      expect(text).to.not.match(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    });
+  });
+
+  describe('in a channel', () => {
+    beforeEach(() => (h.channel = '19:general@thread.tacv2'));
+
+    it('when a publisher @mentions the bot, then each mention gets its answer without the full welcome', async () => {
+      for (let i = 0; i < 2; i++) {
+        const replies = await h.say('alex', 'benefits');
+        expect(replies, `mention ${i + 1}`).to.have.length(1);
+        expect(replies[0]!.text).to.contain('Benefits · Contoso Insights').and.not.contain('Type one of these');
+      }
+    });
+
+    it('when whoami, contact or status is asked in a channel, then the answer points to the personal chat and shows no people, emails or figures', async () => {
+      await h.click('alex', 'enroll.submit');
+      await h.click('alex', 'contact.submit', MEGAN_CONTACT);
+      for (const command of ['whoami', 'contact', 'status']) {
+        const text = await h.sayText('alex', command);
+        expect(text, command).to.contain('personal chat');
+        expect(text, command).to.not.match(/@|\$\d|Megan|Alex Wilber|Developer|Owner/);
+      }
+    });
+
+    it('when help is asked in a channel, then personal-chat commands are flagged and no offer owner is named', async () => {
+      const text = await h.sayText('lee', 'help');
+      expect(text).to.contain('(in our personal chat)').and.not.contain('Former Employee').and.not.contain('@');
     });
   });
 

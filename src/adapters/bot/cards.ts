@@ -32,7 +32,7 @@ export interface Banner {
 
 /** The data each template expects. */
 export interface CardModels {
-  welcome: { greeting: string; commands: CommandLine[]; rules: string[]; footer: string };
+  welcome: { greeting: string; intro: string; commands: CommandLine[]; rules: string[]; footer: string };
   enroll: Banner & { company: string; mpnId: string; intro: string; offers: Array<{ name: string; detail: string }>; canEnroll: boolean };
   'contact-form': Banner & {
     intro: string;
@@ -154,6 +154,8 @@ export interface CardModels {
   whoami: { summary: string; facts: Array<{ title: string; value: string }> };
   'unknown-command': { heading: string; commands: CommandLine[] };
   message: { title: string; text: string; reference: string };
+  /** What a submitted form saved, when and by whom: it replaces the form, so there is nothing to submit again. */
+  receipt: Banner & { title: string; facts: Fact[]; savedLine: string; next: string };
   /** An automatic message, with one optional button. */
   notice: { title: string; text: string; buttonTitle: string; verb: string };
 }

@@ -31,6 +31,9 @@ export function selfParsingVerbs(handlers: Record<string, VerbHandler>): VerbTab
   return Object.fromEntries(Object.entries(handlers).map(([name, handle]) => [name, { schema: z.unknown(), handle }]));
 }
 
+/** The answer in a channel to a command that shows a company's people, emails or figures. */
+export const PERSONAL_ONLY = 'It shows your company’s people and details, which I never post in a channel. Open a chat with me (Rewards, in Apps or Chat) and type it there.';
+
 /** What a user sees when card data does not match its verb's schema; nothing is changed. */
 export const UNREADABLE_DATA = 'That card’s data could not be read, so nothing was changed. Type the command again for a fresh card.';
 
@@ -164,9 +167,12 @@ export class RewardsBot extends TeamsActivityHandler {
     const { command, ctx } = turn;
     const match = this.commands.find((c) => command === c.name || command.startsWith(`${c.name} `));
     if (this.deps.log.isLevelEnabled('info')) turn.log.info({ command: match?.name ?? '(unknown)', known: turn.identity !== undefined }, 'message');
-    if (firstContact && match?.name !== 'help') await sendWelcome(turn, this.deps, this.commands);
+    // In a channel each @mention is an answer, not an introduction: the welcome comes with install and help.
+    const personal = (ctx.activity.conversation?.conversationType ?? 'personal') === 'personal';
+    const welcomed = firstContact && personal && match?.name !== 'help';
+    if (welcomed) await sendWelcome(turn, this.deps, this.commands);
     if (!match) {
-      if (firstContact) return; // the welcome card already lists the commands
+      if (welcomed) return; // the welcome card already lists the commands
       if (await this.onUnmatched(turn, this.deps)) return;
       await ctx.sendActivity({
         attachments: [
@@ -180,6 +186,10 @@ export class RewardsBot extends TeamsActivityHandler {
     }
     if (match.audience === 'staff' && !isStaff(turn.identity)) {
       throw new AppError('forbidden', `“${match.name}” is for the Rewards and support teams only.`);
+    }
+    if (match.personalOnly && !personal) {
+      await ctx.sendActivity({ attachments: [this.deps.cards.attachment('message', { title: `“${match.name}” answers in our personal chat`, text: PERSONAL_ONLY, reference: '' })] });
+      return;
     }
     await match.handle(turn, this.deps);
   }

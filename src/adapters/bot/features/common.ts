@@ -63,5 +63,8 @@ export function submissionKey(turn: Turn, caller: Pick<PublisherCaller, 'aadObje
   return card ? `${caller.aadObjectId}@${conversationKey(turn.ctx)}#${card}`.slice(0, 400) : undefined;
 }
 
+/** The name of one of the company's account users (never their id). */
+export const userName = (doc: PublisherDoc, aadObjectId: string): string => doc.publisher.users.find((u) => u.aadObjectId === aadObjectId)?.name ?? 'a former user';
+
 /** True in a 1:1 chat with the bot (where a company's people and figures may be shown). */
 export const inPersonalChat = (turn: Turn): boolean => (turn.ctx.activity.conversation?.conversationType ?? 'personal') === 'personal';

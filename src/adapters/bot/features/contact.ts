@@ -8,7 +8,8 @@ import type { PublisherCaller } from '../../../services/program.js';
 import type { PublisherDoc } from '../../store/store.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type VerbTable } from '../turn.js';
-import { LANGUAGE_NAMES, bad, callerOf, canAct, good, lookOnly, noBanner, submissionKey } from './common.js';
+import { formatDateTime } from '../flows/present.js';
+import { LANGUAGE_NAMES, bad, callerOf, canAct, lookOnly, noBanner, submissionKey, userName } from './common.js';
 
 export const ContactData = z.object({
   user: z.string().max(100).default(''),
@@ -48,10 +49,28 @@ function contactCard(deps: BotDeps, doc: PublisherDoc, caller: PublisherCaller, 
   });
 }
 
+/** The submitted form's receipt: the contact as saved, when and by whom. */
+function contactReceipt(deps: BotDeps, doc: PublisherDoc, duplicate: boolean) {
+  const c = doc.state.contact!;
+  return deps.cards.card('receipt', {
+    ...(duplicate ? { banner: 'This form was already submitted: nothing changed.', bannerColor: 'Default' as const } : noBanner),
+    title: `${c.name} is now your company marketing contact`,
+    facts: [
+      { title: 'Contact', value: c.name },
+      { title: 'Email', value: c.email },
+      { title: 'Phone', value: c.phone },
+      { title: 'Language', value: LANGUAGE_NAMES[c.language] },
+    ],
+    savedLine: `Saved ${formatDateTime(c.assignedAt)} by ${userName(doc, c.assignedBy)}`,
+    next: `The Rewards team contacts ${c.name} about your benefits. Next: type benefits to activate one; type contact to change the contact.`,
+  });
+}
+
 const contactCommand: Command = {
   name: 'contact',
   description: 'Assign or change your company marketing contact',
   audience: 'everyone',
+  personalOnly: true,
   async handle(turn, deps) {
     const { caller, doc } = await callerOf(turn, deps);
     const { draft, errors } = await (await turn.forms()).resume('contact');
@@ -74,6 +93,6 @@ export const contactVerbs: VerbTable = {
     }
     await forms.close();
     const after = (await callerOf(turn, deps)).doc;
-    return contactCard(deps, after, caller, {}, {}, good(`${after.state.contact!.name} is now your company marketing contact.`));
+    return contactReceipt(deps, after, r.duplicate);
   }),
 };

@@ -1,13 +1,50 @@
+/**
+ * Welcome and help: who the caller is to the bot, greeted by name, with the commands of their
+ * role in the order they are used (the program's steps first), and the program's rules that apply
+ * to them now.
+ */
 import type { BotDeps, Command, Turn } from '../turn.js';
-import { isStaff } from '../turn.js';
 import type { CommandLine } from '../cards.js';
-import type { PublisherDoc } from '../../store/store.js';
+import type { Identity, PublisherDoc } from '../../store/store.js';
 import { noContactDue } from '../../../domain/notifications.js';
+import { inPersonalChat } from './common.js';
 
-/** The commands this caller may use, for help and the fallback card. */
-export function visibleCommands(commands: readonly Command[], turn: Pick<Turn, 'identity'>): CommandLine[] {
-  const staff = isStaff(turn.identity);
-  return commands.filter((c) => c.audience === 'everyone' || staff).map((c) => ({ name: c.name, description: c.description }));
+/** Publisher users: enroll → contact → benefits → status, then the rest; help last. */
+const PUBLISHER_ORDER = ['enroll', 'contact', 'benefits', 'status', 'tech', 'optout', 'optin', 'ticket', 'tickets', 'whoami', 'help'];
+/** Staff: their own work first; `ticket RW-n` opens any ticket for agents. */
+const STAFF_ORDER = ['queue', 'ticket', 'campaign', 'register rewards channel', 'register support channel', 'whoami', 'help'];
+
+type Role = 'publisher' | 'staff' | 'both' | 'unknown';
+const roleOf = (id: Identity | undefined): Role => (id ? (id.kind === 'staff' ? 'staff' : id.kind === 'both' ? 'both' : 'publisher') : 'unknown');
+
+function ordered(commands: readonly Command[], order: readonly string[], include: (c: Command) => boolean): Command[] {
+  const rank = (c: Command) => {
+    const i = order.indexOf(c.name);
+    return i < 0 ? order.length : i;
+  };
+  return commands.filter(include).sort((a, b) => rank(a) - rank(b));
+}
+
+/**
+ * The commands this caller may use, for help and the fallback card, in a curated order (matching
+ * is longest-first; display is not). Staff see staff commands, not "enroll your company"; people
+ * the store does not know see only help and whoami. In a channel, commands that answer only in the
+ * personal chat say so.
+ */
+export function visibleCommands(commands: readonly Command[], turn: Pick<Turn, 'identity'> & Partial<Pick<Turn, 'ctx'>>): CommandLine[] {
+  const role = roleOf(turn.identity);
+  const publisher = (c: Command) => c.audience === 'everyone';
+  const staff = (c: Command) => c.audience === 'staff' || (STAFF_ORDER.includes(c.name) && c.audience === 'everyone');
+  const list =
+    role === 'publisher'
+      ? ordered(commands, PUBLISHER_ORDER, publisher)
+      : role === 'staff'
+        ? ordered(commands, STAFF_ORDER, staff)
+        : role === 'both'
+          ? [...ordered(commands, PUBLISHER_ORDER, publisher), ...ordered(commands, STAFF_ORDER, (c) => c.audience === 'staff')]
+          : ordered(commands, PUBLISHER_ORDER, (c) => c.name === 'help' || c.name === 'whoami');
+  const channel = turn.ctx !== undefined && !inPersonalChat(turn as Turn);
+  return list.map((c) => ({ name: c.name, description: channel && c.personalOnly ? `${c.description} (in our personal chat)` : c.description }));
 }
 
 /** The program's operating rules, with the caller's own offers where a rule applies to them now. */
@@ -31,15 +68,34 @@ export function programRules(deps: BotDeps, doc: PublisherDoc | undefined): stri
   return rules;
 }
 
+/** The caller's name as the store knows it (Teams' display name otherwise), first name only. */
+function firstName(turn: Turn, doc: PublisherDoc | undefined): string {
+  const id = turn.identity;
+  const stored = id?.kind === 'staff' || id?.kind === 'both' ? id.staff.name : doc?.publisher.users.find((u) => id && u.aadObjectId === id.aadObjectId)?.name;
+  return (stored ?? turn.ctx.activity.from?.name ?? '').trim().split(/\s+/)[0] ?? '';
+}
+
+const INTRO: Record<Role, string> = {
+  publisher: 'I run the Marketplace Rewards program here in Teams: enroll your company, assign its marketing contact, see and activate your benefits, and check your tier, without leaving chat.',
+  both: 'I run the Marketplace Rewards program here in Teams: for your company (enroll, contact, benefits, status) and for the program team (campaigns, activations, the support queue).',
+  staff: 'I help the program team here in Teams: register your team channels, send campaigns, follow activations the Rewards team must contact, and work the support queue.',
+  unknown: 'I don’t know you yet. Ask an owner of your company’s Partner Center account to add you as a user, then write to me again.',
+};
+
 export async function sendWelcome(turn: Turn, deps: BotDeps, commands: readonly Command[]): Promise<void> {
-  const name = turn.ctx.activity.from?.name;
+  const role = roleOf(turn.identity);
   const doc = await turn.publisher();
+  const name = firstName(turn, doc);
+  const hello = `Hello${name ? ` ${name}` : ''}`;
+  const personal = inPersonalChat(turn);
   await turn.ctx.sendActivity({
     attachments: [
       deps.cards.attachment('welcome', {
-        greeting: doc ? `Hello${name ? ` ${name}` : ''}, you are here for ${doc.publisher.name}.` : `Hello${name ? ` ${name}` : ''}.`,
+        // The company name is for the personal chat; a channel may hold people of other companies.
+        greeting: doc && personal ? `${hello}, you are here for ${doc.publisher.name}.` : role === 'staff' ? `${hello}, you are on the Marketplace Rewards team.` : `${hello}.`,
+        intro: INTRO[role],
         commands: visibleCommands(commands, turn),
-        rules: programRules(deps, doc),
+        rules: role === 'publisher' || role === 'both' ? programRules(deps, personal ? doc : undefined) : [],
         footer: 'The program is run in English. Self-serve resources: aka.ms/MarketplaceRewards and the commercial marketplace documentation.',
       }),
     ],

@@ -37,7 +37,7 @@ function statusCard(deps: BotDeps, doc: PublisherDoc, e: Evaluation, openTickets
     metrics,
     progress,
     program: [
-      { title: 'Enrolment', value: e.enrolled ? `enrolled since ${formatDay(doc.state.enrolment!.enrolledAt)}` : 'not enrolled (type enroll)' },
+      { title: 'Enrollment', value: e.enrolled ? `enrolled since ${formatDay(doc.state.enrolment!.enrolledAt)}` : 'not enrolled (type enroll)' },
       { title: 'Marketing contact', value: c ? `${c.name}, ${c.email}` : 'none yet (type contact)' },
       { title: 'Open tickets', value: String(openTickets) },
       ...(e.revocation ? [{ title: 'Benefits revoked', value: e.revocation.text }] : []),
@@ -60,6 +60,7 @@ const statusCommand: Command = {
   name: 'status',
   description: 'Your tier, counted sales, progress and activations',
   audience: 'everyone',
+  personalOnly: true,
   async handle(turn, deps) {
     const { caller, doc } = await callerOf(turn, deps);
     const e = await deps.program.evaluate(caller.publisherId, undefined, doc, { benefits: false });

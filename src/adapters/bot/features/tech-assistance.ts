@@ -1,11 +1,12 @@
 /** Technical assistance: phase and description, `Submit request`; routed like an activation. */
 import { z } from 'zod';
-import { TechPhase } from '../../../domain/model.js';
+import { TechPhase, type TechRequest } from '../../../domain/model.js';
+import { formatDateTime } from '../flows/present.js';
 import type { PublisherCaller } from '../../../services/program.js';
 import type { PublisherDoc } from '../../store/store.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type VerbTable } from '../turn.js';
-import { PHASE_NAMES, bad, callerOf, canAct, good, lookOnly, noBanner, ownOffer, submissionKey } from './common.js';
+import { PHASE_NAMES, bad, callerOf, canAct, lookOnly, noBanner, ownOffer, submissionKey, userName } from './common.js';
 
 export const TechData = z.object({ phase: z.string().max(40).default(''), offerId: z.string().max(64).default(''), description: z.string().max(5000).default('') });
 
@@ -28,6 +29,22 @@ function techCard(deps: BotDeps, doc: PublisherDoc, caller: PublisherCaller, dra
     descriptionValue: draft.description ?? '',
     errors: { phase: errors.phase ?? '', offerId: errors.offerId ?? '', description: errors.description ?? '' },
     canAct: technical && ready && canAct(caller),
+  });
+}
+
+/** The submitted request's receipt: what was sent, when and by whom, and who will be contacted. */
+function techReceipt(deps: BotDeps, doc: PublisherDoc, request: TechRequest, duplicate: boolean) {
+  const contact = doc.state.contact?.name ?? 'your marketing contact';
+  return deps.cards.card('receipt', {
+    ...(duplicate ? { banner: 'This form was already submitted: nothing new was sent.', bannerColor: 'Default' as const } : noBanner),
+    title: 'Technical assistance requested',
+    facts: [
+      { title: 'Phase', value: PHASE_NAMES[request.phase] },
+      { title: 'Offer', value: request.offerId ? (doc.offers.find((o) => o.id === request.offerId)?.name ?? request.offerId) : 'the company in general' },
+      { title: 'What you need', value: request.description },
+    ],
+    savedLine: `Sent ${formatDateTime(request.requestedAt)} by ${userName(doc, request.requestedBy)}`,
+    next: `A member of the Rewards team will contact ${contact} within a week. Type status to see pending requests.`,
   });
 }
 
@@ -55,7 +72,6 @@ export const techVerbs: VerbTable = {
       return techCard(deps, doc, caller, d, r.error.fields ?? {}, bad(r.error.code === 'invalid_input' ? 'Please correct the fields marked below. Nothing was sent.' : r.error.message));
     }
     await forms.close();
-    const contact = doc.state.contact?.name ?? 'your marketing contact';
-    return techCard(deps, doc, caller, {}, {}, good(`Request sent. A member of the Rewards team will contact ${contact} within a week.`));
+    return techReceipt(deps, doc, r.request, r.duplicate);
   }),
 };
