@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Harness, cardOf } from './harness.js';
+import { Harness, USERS, cardOf } from './harness.js';
 import { CARDS_DIR } from '../../src/adapters/bot/cards.js';
 import { dueNotifications } from '../../src/adapters/bot/flows/automatic.js';
 import { routeTables } from '../../src/app.js';
@@ -94,9 +94,10 @@ describe('verb table', function () {
 
   it('when an offer is activated but nobody contacted the publisher, or an offer is opted out, then help and the scan name the same offers', async () => {
     await h.click('alex', 'enroll.submit');
-    await h.click('alex', 'contact.submit', { user: '00000000-0000-0000-0000-000000000021', email: 'megan.marketing@contoso.example', phone: '+14255550100', language: 'en' });
+    await h.click('alex', 'contact.submit', { user: USERS.megan, email: 'megan.marketing@contoso.example', phone: '+14255550100', language: 'en' });
     await h.click('alex', 'benefit.activate', { offerId: 'contoso-trial', benefitId: 'engagement-manager' });
     await h.click('alex', 'offer.optout', { offerId: 'contoso-insights' });
+    expect((await h.doc('contoso')).state.activations.map((a) => [a.offerId, a.contactedAt])).to.deep.equal([['contoso-trial', null]]);
     const help = await h.sayText('alex', 'help');
     expect(help).to.contain('Contoso Insights Trial has been live');
     expect(help).to.not.contain('Contoso Insights has been live');
