@@ -133,16 +133,36 @@ describe('publisher conversations (transcripts)', function () {
   });
 
   describe('benefits and activation', () => {
-    it('when benefits are asked for, then they are grouped by category with states, reasons and Activate buttons', async () => {
+    it('when benefits are asked for, then a summary comes first, then the available ones with one Activate, then what holds the rest back', async () => {
       await enrollAndAssign();
       const reply = await h.ask('alex', 'benefits');
       const card = valid(cardOf(reply));
-      expect(reply!.text).to.contain('Marketing').and.contain('Sales').and.contain('Locked').and.contain('Available');
-      expect(reply!.text).to.contain('Reach $25,000');
+      const t = reply!.text;
+      expect(t).to.contain('14 available to activate · 0 activated · 10 not available yet');
+      expect(t).to.contain('Tier 2 ($25K) unlocks 1 more benefit: Commercial marketplace blog feature. $250 more in billed sales to reach it.');
+      expect(t.indexOf('available to activate')).to.be.lessThan(t.indexOf('Available to activate'));
+      expect(t.indexOf('Available to activate')).to.be.lessThan(t.indexOf('Not available yet'));
+      expect(t).to.contain('Marketing · Engagement manager (go-to-market plan)').and.contain('Reach $25,000');
       const activate = buttons(card).filter((b) => b.verb === 'benefit.activate');
-      expect(activate.length).to.be.greaterThan(3);
-      expect(activate.every((b) => b.title === 'Activate' && b.data.offerId === 'contoso-insights')).to.equal(true);
+      expect(activate.map((b) => [b.title, b.data.offerId])).to.deep.equal([['Activate', 'contoso-insights']]);
+      const choices = JSON.stringify(card).match(/"value":"[a-z0-9-]+"/g) ?? [];
+      expect(choices.length).to.equal(14);
       expect(buttons(card).some((b) => b.verb === 'benefits.show' && b.data.offerId === 'contoso-trial')).to.equal(true);
+    });
+
+    it('when a transact offer has 25+ benefits, then each restriction is said once and there is one Activate button', async () => {
+      await enrollAndAssign();
+      await h.click('alex', 'benefit.activate', { offerId: 'contoso-insights', benefitId: 'engagement-manager' });
+      const e = await h.deps.program.evaluate('contoso');
+      const offer = e.offers.find((o) => o.offerId === 'contoso-insights')!;
+      expect(offer.benefits.length).to.be.at.least(25);
+      const reasons = new Set(offer.benefits.flatMap((b) => b.reasons));
+      const card = valid(cardOf(await h.ask('alex', 'benefits')));
+      const texts = JSON.stringify(card).match(/"text":"[^"]*"/g)!.map((x) => x.slice(8, -1));
+      for (const r of reasons) expect(texts.filter((x) => x.includes(r)), r).to.have.length(1);
+      expect(texts.filter((x) => /Reach \$/.test(x))).to.have.length(reasons.size - 1); // the co-sell mark is the one non-tier restriction
+      expect(buttons(card).filter((b) => b.verb === 'benefit.activate')).to.have.length(1);
+      expect(JSON.stringify(card)).to.contain('Engagement manager (go-to-market plan)').and.contain('Activated · activated 26 Nov 2026');
     });
 
     it('when Activate is clicked twice (or the invoke is delivered twice), then there is one activation and the second says when it was activated', async () => {

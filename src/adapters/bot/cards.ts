@@ -59,12 +59,22 @@ export interface CardModels {
   'offers-optout': Banner & { offers: Array<{ name: string; detail: string; canAct: boolean; buttonTitle: string; verb: string; offerId: string }> };
   benefits: Banner & {
     offerName: string;
+    offerId: string;
     summary: string;
+    /** "3 available to activate · 2 activated · 12 not available yet". */
+    headline: string;
+    /** What the next tier unlocks and how far it is; empty at the top tier and for non-transact offers. */
+    nextTier: string;
     hint: string;
-    categories: Array<{
-      title: string;
-      benefits: Array<{ name: string; stateLabel: string; color: string; detail: string; activatable: boolean; offerId: string; benefitId: string }>;
-    }>;
+    /** The caller may activate: one choice list and one `Activate` button. */
+    canActivate: boolean;
+    /** The available benefits as a plain list (for people who may look but not act). */
+    showList: boolean;
+    available: Array<{ name: string; benefitId: string }>;
+    running: Fact[];
+    /** Each restriction once, with the benefits it holds back. */
+    locked: Array<{ reason: string; names: string }>;
+    notes: string[];
     otherOffers: Array<{ title: string; offerId: string }>;
   };
   'campaign-composer': Banner & {

@@ -1,47 +1,70 @@
 /** Benefits per offer and category, with the reason when locked, and `Activate`. */
 import { z } from 'zod';
-import type { Evaluation } from '../../../domain/program/index.js';
+import type { BenefitStatus, Evaluation } from '../../../domain/program/index.js';
 import type { PublisherCaller } from '../../../services/program.js';
 import type { PublisherDoc } from '../../store/store.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type VerbTable } from '../turn.js';
 import { formatDay, formatUsd } from '../flows/present.js';
-import { CATEGORY_TITLES, LISTING_NAMES, STATE_LABEL, bad, callerOf, canAct, good, lookOnly, noBanner, ownOffer } from './common.js';
+import { CATEGORY_TITLES, LISTING_NAMES, STATE_LABEL, bad, callerOf, canAct, count, gapText, good, lookOnly, noBanner, ownOffer } from './common.js';
 
-function benefitsCard(deps: BotDeps, doc: PublisherDoc, caller: PublisherCaller, e: Evaluation, offerId: string | undefined, banner: Banner) {
+const RUNNING = new Set<BenefitStatus['state']>(['activated', 'in_progress', 'completed']);
+
+/**
+ * One offer's benefits, summary first: how many can be activated now, how many run, what the next
+ * tier unlocks and how far it is. Available benefits are one choice list with one `Activate`
+ * button; the rest are grouped by what holds them back, each restriction said once.
+ */
+export function benefitsCard(deps: BotDeps, doc: PublisherDoc, caller: PublisherCaller, e: Evaluation, offerId: string | undefined, banner: Banner) {
   const offers = e.offers.filter((o) => o.benefits.length > 0);
   const offer = offers.find((o) => o.offerId === offerId) ?? offers[0];
   if (!offer) {
     return deps.cards.card('message', { title: 'Benefits', text: 'You have no live offers yet: benefits start when an offer goes live.', reference: '' });
   }
   const acting = canAct(caller);
-  const categories = (['marketing', 'sales', 'technical'] as const)
-    .map((cat) => ({
-      title: CATEGORY_TITLES[cat],
-      benefits: offer.benefits
-        .filter((b) => b.category === cat)
-        .map((b) => ({
-          name: b.sponsorshipUsd ? `${b.name} (${formatUsd(b.sponsorshipUsd)})` : b.name,
-          stateLabel: STATE_LABEL[b.state].label,
-          color: STATE_LABEL[b.state].color,
-          detail: [...b.reasons, ...b.notes, ...(b.state === 'available' && b.use === 'tech_request' ? ['Type tech to submit a request'] : [])].join(' · '),
-          activatable: acting && b.state === 'available' && b.use === 'activate',
-          offerId: offer.offerId,
-          benefitId: b.id,
-        })),
-    }))
-    .filter((c) => c.benefits.length > 0);
+  const edition = deps.program.edition;
+  const label = (b: BenefitStatus) => `${CATEGORY_TITLES[b.category]} · ${b.sponsorshipUsd ? `${b.name} (${formatUsd(b.sponsorshipUsd)})` : b.name}`;
+  const available = offer.benefits.filter((b) => b.state === 'available' && b.use === 'activate');
+  const requestable = offer.benefits.filter((b) => b.state === 'available' && b.use === 'tech_request');
+  const running = offer.benefits.filter((b) => RUNNING.has(b.state));
+  const held = offer.benefits.filter((b) => b.state !== 'available' && !RUNNING.has(b.state));
+
+  // Each restriction once, with the benefits it holds back, in the catalog's order (lower tiers first).
+  const groups = new Map<string, string[]>();
+  for (const b of held) for (const r of b.reasons.length ? b.reasons : [STATE_LABEL[b.state].label]) groups.set(r, [...(groups.get(r) ?? []), b.name]);
+  const locked = [...groups].map(([reason, names]) => ({ reason, names: names.length === held.length && held.length > 3 ? `All ${held.length} benefits below` : names.join(', ') }));
+
+  let nextTier = '';
+  if (offer.listingType === 'transact' && e.nextTier) {
+    const next = e.nextTier.tier;
+    const unlocks = held.filter((b) => edition.benefits.find((d) => d.id === b.id)?.fromTier === next);
+    const gap = gapText(e.nextTier.gaps);
+    nextTier = `${e.nextTier.name} unlocks ${unlocks.length ? `${count(unlocks.length, 'more benefit')}: ${unlocks.map((b) => b.name).join(', ')}` : 'higher sponsorship amounts'}.${gap ? ` ${gap[0]!.toUpperCase()}${gap.slice(1)} to reach it.` : ''}`;
+  }
+  const activation = (b: BenefitStatus) => doc.state.activations.find((a) => a.id === b.activationId);
   const engagement = offer.engagement?.kind === 'window' ? (offer.engagement.over ? 'engagement window over' : `${offer.engagement.daysLeft} days left in the engagement window`) : offer.engagement?.kind === 'evergreen' ? 'evergreen engagement' : '';
   let hint = '';
   if (!acting) hint = lookOnly(doc, 'activate benefits');
   else if (!e.enrolled) hint = 'Enroll first (type enroll) to activate benefits.';
   else if (!e.hasContact) hint = 'Assign a marketing contact (type contact) to activate benefits.';
+  const canActivate = acting && available.length > 0;
   return deps.cards.card('benefits', {
     ...banner,
     offerName: offer.name,
+    offerId: offer.offerId,
     summary: [LISTING_NAMES[offer.listingType], e.tierName, engagement, offer.optedOut ? 'opted out' : ''].filter(Boolean).join(' · '),
+    headline: `${available.length} available to activate · ${running.length} activated · ${held.length} not available yet`,
+    nextTier,
     hint,
-    categories,
+    canActivate,
+    showList: !canActivate && available.length > 0,
+    available: available.map((b) => ({ name: label(b), benefitId: b.id })),
+    running: running.map((b) => {
+      const a = activation(b);
+      return { title: label(b), value: `${STATE_LABEL[b.state].label}${a ? ` · activated ${formatDay(a.activatedAt)}` : ''}` };
+    }),
+    locked,
+    notes: [...new Set([...(requestable.length ? ['Technical assistance is available: type tech to submit a request.'] : []), ...offer.benefits.flatMap((b) => b.notes)])],
     otherOffers: offers.filter((o) => o.offerId !== offer.offerId).map((o) => ({ title: `Show ${o.name}`, offerId: o.offerId })),
   });
 }

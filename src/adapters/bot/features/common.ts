@@ -10,6 +10,7 @@ import { AppError } from '../../../services/errors.js';
 import type { PublisherDoc } from '../../store/store.js';
 import type { Banner } from '../cards.js';
 import { conversationKey } from '../rewards-bot.js';
+import { formatUsd } from '../flows/present.js';
 import type { BotDeps, Turn } from '../turn.js';
 
 export const LANGUAGE_NAMES: Record<z.infer<typeof PreferredLanguage>, string> = {
@@ -62,6 +63,20 @@ export function submissionKey(turn: Turn, caller: Pick<PublisherCaller, 'aadObje
   const card = turn.ctx.activity.replyToId;
   return card ? `${caller.aadObjectId}@${conversationKey(turn.ctx)}#${card}`.slice(0, 400) : undefined;
 }
+
+/** "$250 more in billed sales or 30 more monthly active users": how far the next tier is. */
+export function gapText(gaps: { billedSalesUsd?: number; seats?: number; mau?: number }): string {
+  return [
+    gaps.billedSalesUsd !== undefined ? `${formatUsd(gaps.billedSalesUsd)} more in billed sales` : '',
+    gaps.seats !== undefined ? `${gaps.seats.toLocaleString('en-US')} more seats` : '',
+    gaps.mau !== undefined ? `${gaps.mau.toLocaleString('en-US')} more monthly active users` : '',
+  ]
+    .filter(Boolean)
+    .join(' or ');
+}
+
+/** "1 benefit", "3 benefits". */
+export const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** The name of one of the company's account users (never their id). */
 export const userName = (doc: PublisherDoc, aadObjectId: string): string => doc.publisher.users.find((u) => u.aadObjectId === aadObjectId)?.name ?? 'a former user';

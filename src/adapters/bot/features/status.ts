@@ -4,7 +4,7 @@ import type { PublisherDoc } from '../../store/store.js';
 import type { CardModels } from '../cards.js';
 import type { BotDeps, Command } from '../turn.js';
 import { ageInDays, formatDay, formatUsd, progressBar } from '../flows/present.js';
-import { STATE_LABEL, callerOf } from './common.js';
+import { STATE_LABEL, callerOf, gapText } from './common.js';
 
 function statusCard(deps: BotDeps, doc: PublisherDoc, e: Evaluation, openTickets: number): CardModels['status'] {
   const now = deps.now();
@@ -18,13 +18,8 @@ function statusCard(deps: BotDeps, doc: PublisherDoc, e: Evaluation, openTickets
     const from = current?.billedSalesUsd ?? 0;
     const to = next?.billedSalesUsd ?? from;
     const fraction = to > from ? (e.countedBilledSalesUsd - from) / (to - from) : 0;
-    const gaps = e.nextTier.gaps;
-    const ways = [
-      gaps.billedSalesUsd !== undefined ? `${formatUsd(gaps.billedSalesUsd)} more in billed sales` : '',
-      gaps.seats !== undefined ? `${gaps.seats.toLocaleString('en-US')} more seats` : '',
-      gaps.mau !== undefined ? `${gaps.mau.toLocaleString('en-US')} more monthly active users` : '',
-    ].filter(Boolean);
-    progress = { label: `Progress to ${e.nextTier.name}`, bar: progressBar(fraction), gap: ways.length ? `${ways.join(' or ')} to reach it.` : '' };
+    const gap = gapText(e.nextTier.gaps);
+    progress = { label: `Progress to ${e.nextTier.name}`, bar: progressBar(fraction), gap: gap ? `${gap} to reach it.` : '' };
   }
   const c = doc.state.contact;
   const offerName = (id: string) => doc.offers.find((o) => o.id === id)?.name ?? id;
