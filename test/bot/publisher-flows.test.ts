@@ -240,6 +240,26 @@ describe('publisher conversations (transcripts)', function () {
       const reply = await h.ask('adele', 'status');
       expect(reply!.text).to.contain('Fabrikam Apps').and.contain('$7,000');
     });
+
+    it('when sales were excluded, then status lists each one with its date, amount and reason, with the seats they carried', async () => {
+      const t = (await h.ask('adele', 'status')).text;
+      expect(t).to.contain('Not counted');
+      expect(t).to.contain('10 Mar 2021 · $12,000 · 500 seats').and.contain('Proven fraudulent');
+      expect(t).to.contain('2 Apr 2021 · $1,500 · 40 seats').and.contain('Cancelled: bought by accident');
+      expect(t).to.contain('20 May 2021 · $900 · 25 seats').and.contain('Cancelled before use');
+      expect(t).to.contain('Seats stopped counting after 30 Jun 2021');
+    });
+
+    it('when status is asked, then it says what the next tier unlocks, the pending technical-assistance requests and the next step for this role', async () => {
+      await enrollAndAssign();
+      await h.click('alex', 'tech.submit', { phase: 'design', offerId: 'contoso-insights', description: 'Review our architecture' });
+      const owner = (await h.ask('alex', 'status')).text;
+      expect(owner).to.contain('Tier 2 ($25K) unlocks: Commercial marketplace blog feature');
+      expect(owner).to.contain('Technical assistance requests').and.contain('Design · Contoso Insights').and.contain('waiting for the Rewards team since 26 Nov 2026 (Alex Wilber)');
+      expect(owner).to.contain('Next: type benefits');
+      const lookOnly = (await h.ask('megan', 'status')).text;
+      expect(lookOnly).to.contain('You can look up benefits and raise tickets; Alex Wilber can enroll').and.not.contain('Next: type benefits');
+    });
   });
 
   describe('technical assistance', () => {

@@ -155,10 +155,17 @@ export interface CardModels {
     asOf: string;
     edition: string;
     metrics: Fact[];
-    progress: { label: string; bar: string; gap: string };
+    /** Transactions that do not count: "12 Mar 2021 · $12,000" → "Proven fraudulent (Fabrikam Planner)". */
+    excluded: Fact[];
+    /** `unlocks`: what the next tier adds. */
+    progress: { label: string; bar: string; gap: string; unlocks: string };
     program: Fact[];
     activations: Fact[];
+    /** Technical-assistance requests waiting for the Rewards team. */
+    requests: Fact[];
     engagements: Fact[];
+    /** What this user can do next, for their role. */
+    nextStep: string;
     notes: string[];
   };
   whoami: { summary: string; facts: Array<{ title: string; value: string }> };
