@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { sendWelcome, visibleCommands } from './features/help.js';
 import { isStaff, type BotDeps, type Command, type Turn, type VerbTable } from './turn.js';
 import { FormStore, type Forms } from './forms.js';
+import { intentOf } from './intents.js';
 import { asAttachment } from './cards.js';
 
 /** A card button's handler that reads its own data: answers with the card that replaces the clicked one. */
@@ -163,26 +164,38 @@ export class RewardsBot extends TeamsActivityHandler {
     return created;
   }
 
-  private async dispatch(turn: Turn, firstContact: boolean): Promise<void> {
+  private find(line: string): Command | undefined {
+    return this.commands.find((c) => line === c.name || line.startsWith(`${c.name} `));
+  }
+
+  private async dispatch(typed: Turn, firstContact: boolean): Promise<void> {
+    let turn = typed;
     const { command, ctx } = turn;
-    const match = this.commands.find((c) => command === c.name || command.startsWith(`${c.name} `));
+    let match = this.find(command);
     if (this.deps.log.isLevelEnabled('info')) turn.log.info({ command: match?.name ?? '(unknown)', known: turn.identity !== undefined }, 'message');
     // In a channel each @mention is an answer, not an introduction: the welcome comes with install and help.
     const personal = (ctx.activity.conversation?.conversationType ?? 'personal') === 'personal';
     const welcomed = firstContact && personal && match?.name !== 'help';
     if (welcomed) await sendWelcome(turn, this.deps, this.commands);
     if (!match) {
-      if (welcomed) return; // the welcome card already lists the commands
-      if (await this.onUnmatched(turn, this.deps)) return;
-      await ctx.sendActivity({
-        attachments: [
-          this.deps.cards.attachment('unknown-command', {
-            heading: command ? `I don't know “${command.slice(0, 60)}”.` : 'Type a command.',
-            commands: visibleCommands(this.commands, turn),
-          }),
-        ],
-      });
-      return;
+      if (!welcomed && (await this.onUnmatched(turn, this.deps))) return;
+      // A plain question runs the command it asks for, as if that had been typed.
+      const asked = intentOf(command);
+      match = asked === undefined ? undefined : this.find(asked);
+      if (asked !== undefined && match) {
+        turn = Object.create(typed, { command: { value: asked } }) as Turn;
+      } else {
+        if (welcomed) return; // the welcome card already lists the commands
+        await ctx.sendActivity({
+          attachments: [
+            this.deps.cards.attachment('unknown-command', {
+              heading: command ? `I don't know “${command.slice(0, 60)}”.` : 'Type a command.',
+              commands: visibleCommands(this.commands, turn),
+            }),
+          ],
+        });
+        return;
+      }
     }
     if (match.audience === 'staff' && !isStaff(turn.identity)) {
       throw new AppError('forbidden', `“${match.name}” is for the Rewards and support teams only.`);

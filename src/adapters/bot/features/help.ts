@@ -47,25 +47,31 @@ export function visibleCommands(commands: readonly Command[], turn: Pick<Turn, '
   return list.map((c) => ({ name: c.name, description: channel && c.personalOnly ? `${c.description} (in our personal chat)` : c.description }));
 }
 
+/** The four-week rule, in the edition's delay. */
+function noContactRule(deps: BotDeps): string {
+  const days = deps.program.edition.noContactNudgeDays;
+  const weeks = days % 7 === 0 ? `${days / 7} weeks` : `${days} days`;
+  return `No message from the Rewards team ${weeks} after your offer went live? Check who owns the offer in Partner Center; if the owner cannot be found or has left the company, raise a support ticket.`;
+}
+
+/** The caller's offers the no-contact rule applies to now, with their owner (domain noContactDue). */
+function silentOffers(deps: BotDeps, doc: PublisherDoc): string[] {
+  const today = deps.now().toISOString().slice(0, 10);
+  return doc.offers
+    .filter((o) => noContactDue(o, doc.state, today, deps.program.edition.noContactNudgeDays))
+    .map((o) => `${o.name} has been live since ${o.liveDate}. Its owner in Partner Center is ${o.owner ? `${o.owner.name} (${o.owner.email})` : 'not recorded'}; if nobody from the Rewards team has written, raise a ticket.`);
+}
+
 /** The program's operating rules, with the caller's own offers where a rule applies to them now. */
 export function programRules(deps: BotDeps, doc: PublisherDoc | undefined): string[] {
   const edition = deps.program.edition;
-  const days = edition.noContactNudgeDays;
-  const weeks = days % 7 === 0 ? `${days / 7} weeks` : `${days} days`;
-  const rules = [
-    `No message from the Rewards team ${weeks} after your offer went live? Check who owns the offer in Partner Center; if the owner cannot be found or has left the company, raise a support ticket.`,
+  return [
+    noContactRule(deps),
     'Dynamics 365 offers on AppSource also qualify for ISV Connect (ISV Success for Business Applications).',
     'The program is conducted in English, under the Commercial Benefits Program Addendum of the publisher agreement.',
     `After you activate a benefit, a member of the Rewards team contacts your marketing contact within ${edition.activationContactDays} days.`,
+    ...(doc ? silentOffers(deps, doc) : []),
   ];
-  if (doc) {
-    const today = deps.now().toISOString().slice(0, 10);
-    const silent = doc.offers.filter((o) => noContactDue(o, doc.state, today, days));
-    for (const o of silent) {
-      rules.push(`${o.name} has been live since ${o.liveDate}. Its owner in Partner Center is ${o.owner ? `${o.owner.name} (${o.owner.email})` : 'not recorded'}; if nobody from the Rewards team has written, raise a ticket.`);
-    }
-  }
-  return rules;
 }
 
 /** The caller's name as the store knows it (Teams' display name otherwise), first name only. */
@@ -102,9 +108,17 @@ export async function sendWelcome(turn: Turn, deps: BotDeps, commands: readonly 
   });
 }
 
+/** "nobody contacted me": the four-week rule, and the caller's offers it applies to now (personal chat only). */
+async function sendNoContactHelp(turn: Turn, deps: BotDeps): Promise<void> {
+  const doc = inPersonalChat(turn) ? await turn.publisher() : undefined;
+  const own = doc ? silentOffers(deps, doc) : [];
+  const text = [noContactRule(deps), ...(own.length ? own : doc ? ['None of your live offers is past that delay without contact.'] : [])].join(' ');
+  await turn.ctx.sendActivity({ attachments: [deps.cards.attachment('message', { title: 'No message from the Rewards team?', text, reference: '' })] });
+}
+
 export const helpCommand = (all: () => readonly Command[]): Command => ({
   name: 'help',
   description: 'What I can do, and the commands',
   audience: 'everyone',
-  handle: (turn, deps) => sendWelcome(turn, deps, all()),
+  handle: (turn, deps) => (turn.command === 'help no contact' ? sendNoContactHelp(turn, deps) : sendWelcome(turn, deps, all())),
 });
