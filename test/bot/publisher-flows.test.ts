@@ -145,8 +145,9 @@ describe('publisher conversations (transcripts)', function () {
       expect(t).to.contain('Marketing · Engagement manager (go-to-market plan)').and.contain('Reach $25,000');
       const activate = buttons(card).filter((b) => b.verb === 'benefit.activate');
       expect(activate.map((b) => [b.title, b.data.offerId])).to.deep.equal([['Activate', 'contoso-insights']]);
-      const choices = JSON.stringify(card).match(/"value":"[a-z0-9-]+"/g) ?? [];
-      expect(choices.length).to.equal(14);
+      const choiceSet = (card.body as Array<Record<string, unknown>>).find((e) => e.type === 'Input.ChoiceSet')!;
+      expect((choiceSet.choices as unknown[]).length).to.equal(14);
+      expect(choiceSet.value, 'the first is chosen, so Activate alone activates it').to.equal('engagement-manager');
       expect(buttons(card).some((b) => b.verb === 'benefits.show' && b.data.offerId === 'contoso-trial')).to.equal(true);
     });
 

@@ -70,6 +70,8 @@ export interface CardModels {
     canActivate: boolean;
     /** The available benefits as a plain list (for people who may look but not act). */
     showList: boolean;
+    /** The choice selected at first (the first available benefit). */
+    benefitValue: string;
     available: Array<{ name: string; benefitId: string }>;
     running: Fact[];
     /** Each restriction once, with the benefits it holds back. */

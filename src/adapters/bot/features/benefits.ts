@@ -58,6 +58,7 @@ export function benefitsCard(deps: BotDeps, doc: PublisherDoc, caller: Publisher
     hint,
     canActivate,
     showList: !canActivate && available.length > 0,
+    benefitValue: available[0]?.id ?? '',
     available: available.map((b) => ({ name: label(b), benefitId: b.id })),
     running: running.map((b) => {
       const a = activation(b);
