@@ -374,6 +374,16 @@ describe('publisher conversations (transcripts)', function () {
       }
     });
 
+    it('when a user who may only look opens benefits or opt-out in a channel, then the card says who may act without naming them', async () => {
+      await enrollAndAssign();
+      for (const command of ['benefits', 'optout']) {
+        const text = await h.sayText('megan', command);
+        expect(text, command).to.contain('Only an owner or a manager').and.not.contain('Alex Wilber');
+      }
+      const r = await h.click('alex', 'benefit.activate', { offerId: 'contoso-insights', benefitId: 'engagement-manager' });
+      expect(r.text).to.contain('will contact your marketing contact within a week').and.not.contain('Megan');
+    });
+
     it('when help is asked in a channel, then personal-chat commands are flagged and no offer owner is named', async () => {
       const text = await h.sayText('lee', 'help');
       expect(text).to.contain('(in our personal chat)').and.not.contain('Former Employee').and.not.contain('@');

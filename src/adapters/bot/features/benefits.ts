@@ -1,12 +1,11 @@
 /** Benefits per offer and category, with the reason when locked, and `Activate`. */
 import { z } from 'zod';
 import type { BenefitStatus, Evaluation } from '../../../domain/program/index.js';
-import type { PublisherCaller } from '../../../services/program.js';
 import type { PublisherDoc } from '../../store/store.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type VerbTable } from '../turn.js';
 import { formatDay, formatUsd } from '../flows/present.js';
-import { CATEGORY_TITLES, LISTING_NAMES, STATE_LABEL, bad, callerOf, canAct, count, gapText, good, lookOnly, noBanner, ownOffer } from './common.js';
+import { CATEGORY_TITLES, LISTING_NAMES, STATE_LABEL, bad, callerOf, canAct, count, gapText, good, lookOnly, noBanner, ownOffer, type FeatureCaller } from './common.js';
 
 const RUNNING = new Set<BenefitStatus['state']>(['activated', 'in_progress', 'completed']);
 
@@ -15,7 +14,7 @@ const RUNNING = new Set<BenefitStatus['state']>(['activated', 'in_progress', 'co
  * tier unlocks and how far it is. Available benefits are one choice list with one `Activate`
  * button; the rest are grouped by what holds them back, each restriction said once.
  */
-export function benefitsCard(deps: BotDeps, doc: PublisherDoc, caller: PublisherCaller, e: Evaluation, offerId: string | undefined, banner: Banner) {
+export function benefitsCard(deps: BotDeps, doc: PublisherDoc, caller: FeatureCaller, e: Evaluation, offerId: string | undefined, banner: Banner) {
   const offers = e.offers.filter((o) => o.benefits.length > 0);
   const offer = offers.find((o) => o.offerId === offerId) ?? offers[0];
   if (!offer) {
@@ -44,7 +43,7 @@ export function benefitsCard(deps: BotDeps, doc: PublisherDoc, caller: Publisher
   const activation = (b: BenefitStatus) => doc.state.activations.find((a) => a.id === b.activationId);
   const engagement = offer.engagement?.kind === 'window' ? (offer.engagement.over ? 'engagement window over' : `${offer.engagement.daysLeft} days left in the engagement window`) : offer.engagement?.kind === 'evergreen' ? 'evergreen engagement' : '';
   let hint = '';
-  if (!acting) hint = lookOnly(doc, 'activate benefits');
+  if (!acting) hint = lookOnly(doc, caller, 'activate benefits');
   else if (!e.enrolled) hint = 'Enroll first (type enroll) to activate benefits.';
   else if (!e.hasContact) hint = 'Assign a marketing contact (type contact) to activate benefits.';
   const canActivate = acting && available.length > 0;
@@ -99,7 +98,7 @@ export const benefitsVerbs: VerbTable = {
     const after = (await callerOf(turn, deps)).doc;
     const e = await deps.program.evaluate(caller.publisherId);
     if (!r.ok) return benefitsCard(deps, after, caller, e, offerId, bad(r.error.message));
-    const contact = after.state.contact?.name ?? 'your marketing contact';
+    const contact = (caller.personal ? after.state.contact?.name : undefined) ?? 'your marketing contact';
     const name = e.offers.find((o) => o.offerId === offerId)?.benefits.find((b) => b.id === benefitId)?.name ?? benefitId;
     if (r.alreadyActive) {
       const was = r.activation.state === 'activated' ? '' : ` (now ${STATE_LABEL[r.activation.state].label.toLowerCase()})`;

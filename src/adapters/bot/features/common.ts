@@ -35,15 +35,22 @@ export const bad = (banner: string): Banner => ({ banner, bannerColor: 'Attentio
 
 export const canAct = (caller: PublisherCaller) => caller.role === 'owner' || caller.role === 'manager';
 
-/** "Only owners and managers can …: ask Alex Wilber." for users who may look but not act. */
-export function lookOnly(doc: PublisherDoc, what: string): string {
-  const who = ProgramService.actors(doc);
+/** The caller as the features see them: an account user, and whether this is their personal chat. */
+export interface FeatureCaller extends PublisherCaller {
+  /** False in a channel or group chat: cards there name none of the company's people. */
+  personal: boolean;
+}
+
+/** "Only owners and managers can …: ask Alex Wilber." (names only in the personal chat) for users who may look but not act. */
+export function lookOnly(doc: PublisherDoc, caller: FeatureCaller, what: string): string {
+  const who = caller.personal ? ProgramService.actors(doc) : [];
   return `Only an owner or a manager of your Partner Center account can ${what}${who.length ? `: ask ${who.join(' or ')}` : ''}.`;
 }
 
 /** The caller as an account user of their company (unknown users and staff are refused). */
-export function callerOf(turn: Turn, deps: BotDeps) {
-  return deps.program.publisherCaller(turn.identity);
+export async function callerOf(turn: Turn, deps: BotDeps): Promise<{ caller: FeatureCaller; doc: PublisherDoc }> {
+  const { caller, doc } = await deps.program.publisherCaller(turn.identity);
+  return { caller: { ...caller, personal: inPersonalChat(turn) }, doc };
 }
 
 /** Card data names an offer: it must be one of the caller's own, whatever the payload says. */

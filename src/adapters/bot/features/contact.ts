@@ -4,12 +4,11 @@
  */
 import { z } from 'zod';
 import { PreferredLanguage } from '../../../domain/model.js';
-import type { PublisherCaller } from '../../../services/program.js';
 import type { PublisherDoc } from '../../store/store.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type VerbTable } from '../turn.js';
 import { formatDateTime } from '../flows/present.js';
-import { LANGUAGE_NAMES, bad, callerOf, canAct, lookOnly, noBanner, submissionKey, userName } from './common.js';
+import { LANGUAGE_NAMES, bad, callerOf, canAct, lookOnly, noBanner, submissionKey, userName, type FeatureCaller } from './common.js';
 
 export const ContactData = z.object({
   user: z.string().max(100).default(''),
@@ -18,7 +17,7 @@ export const ContactData = z.object({
   language: z.string().max(10).default(''),
 });
 
-function contactCard(deps: BotDeps, doc: PublisherDoc, caller: PublisherCaller, draft: Record<string, string>, errors: Record<string, string>, banner: Banner) {
+function contactCard(deps: BotDeps, doc: PublisherDoc, caller: FeatureCaller, draft: Record<string, string>, errors: Record<string, string>, banner: Banner) {
   const c = doc.state.contact;
   const enrolled = doc.state.enrolment !== null;
   const chosen = draft.user ?? c?.aadObjectId ?? '';
@@ -29,7 +28,7 @@ function contactCard(deps: BotDeps, doc: PublisherDoc, caller: PublisherCaller, 
       ? 'Enroll first (type enroll); then assign the person the Rewards team will contact.'
       : canAct(caller)
         ? 'The Rewards team contacts this person about your benefits. Choose one of your account users (add new people in Partner Center "Account settings" first).'
-        : lookOnly(doc, 'assign the marketing contact'),
+        : lookOnly(doc, caller, 'assign the marketing contact'),
     current: c
       ? [
           { title: 'Current contact', value: c.name },

@@ -1,14 +1,13 @@
 /** Enroll: the company's live offers and the Partner Center button; a second enrolment says so. */
 import { z } from 'zod';
 import { isLive } from '../../../domain/program/index.js';
-import type { PublisherCaller } from '../../../services/program.js';
 import type { PublisherDoc } from '../../store/store.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type VerbTable } from '../turn.js';
 import { formatDay } from '../flows/present.js';
-import { LISTING_NAMES, bad, callerOf, canAct, good, lookOnly, noBanner } from './common.js';
+import { LISTING_NAMES, bad, callerOf, canAct, good, lookOnly, noBanner, type FeatureCaller } from './common.js';
 
-function enrollCard(deps: BotDeps, doc: PublisherDoc, caller: PublisherCaller, banner: Banner): Record<string, unknown> {
+function enrollCard(deps: BotDeps, doc: PublisherDoc, caller: FeatureCaller, banner: Banner): Record<string, unknown> {
   const today = deps.now().toISOString().slice(0, 10);
   const live = doc.offers.filter((o) => isLive(o, today));
   const enrolment = doc.state.enrolment;
@@ -17,7 +16,7 @@ function enrollCard(deps: BotDeps, doc: PublisherDoc, caller: PublisherCaller, b
   if (enrolment) intro = `${doc.publisher.name} is enrolled since ${formatDay(enrolment.enrolledAt)}. Next: assign your marketing contact (type contact), then activate benefits (type benefits).`;
   else if (doc.publisher.mpnId === null) intro = 'Your company needs an MPN ID (Partner global account) to enroll. Add it in Partner Center, then try again.';
   else if (live.length === 0) intro = 'You need at least one live offer on AppSource or Azure Marketplace to enroll. Publish an offer, then try again.';
-  else if (!canAct(caller)) intro = lookOnly(doc, 'enroll the company');
+  else if (!canAct(caller)) intro = lookOnly(doc, caller, 'enroll the company');
   else {
     intro = 'Enrolling makes all your live offers eligible for Marketplace Rewards benefits:';
     canEnroll = true;

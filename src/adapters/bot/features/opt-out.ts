@@ -1,16 +1,15 @@
 /** Opt out / opt in: per offer, at any time (PROGRAM-RULES.md, operating rules). */
 import { z } from 'zod';
 import { isLive, type Failure } from '../../../domain/program/index.js';
-import type { PublisherCaller } from '../../../services/program.js';
 import type { PublisherDoc } from '../../store/store.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type Verb } from '../turn.js';
-import { bad, callerOf, canAct, good, lookOnly, noBanner, ownOffer } from './common.js';
+import { bad, callerOf, canAct, good, lookOnly, noBanner, ownOffer, type FeatureCaller } from './common.js';
 
-function optCard(deps: BotDeps, doc: PublisherDoc, caller: PublisherCaller, banner: Banner) {
+function optCard(deps: BotDeps, doc: PublisherDoc, caller: FeatureCaller, banner: Banner) {
   const today = deps.now().toISOString().slice(0, 10);
   return deps.cards.card('offers-optout', {
-    ...(canAct(caller) ? banner : { banner: lookOnly(doc, 'opt offers in or out'), bannerColor: 'Default' as const }),
+    ...(canAct(caller) ? banner : { banner: lookOnly(doc, caller, 'opt offers in or out'), bannerColor: 'Default' as const }),
     offers: doc.offers
       .filter((o) => isLive(o, today))
       .map((o) => {

@@ -4,8 +4,8 @@ import type { PublisherDoc } from '../../store/store.js';
 import type { CardModels } from '../cards.js';
 import type { BotDeps, Command } from '../turn.js';
 import { ageInDays, formatDay, formatUsd, progressBar } from '../flows/present.js';
-import { ProgramService, type PublisherCaller } from '../../../services/program.js';
-import { PHASE_NAMES, STATE_LABEL, callerOf, canAct, gapText, userName } from './common.js';
+import { ProgramService } from '../../../services/program.js';
+import { PHASE_NAMES, STATE_LABEL, callerOf, canAct, gapText, userName, type FeatureCaller } from './common.js';
 
 /** Why a transaction does not count (PROGRAM-RULES.md, "Sales that do not count"). */
 const EXCLUSION_REASONS: Record<Evaluation['excluded'][number]['status'], string> = {
@@ -15,10 +15,10 @@ const EXCLUSION_REASONS: Record<Evaluation['excluded'][number]['status'], string
 };
 
 /** The one thing this user can do next, for their role and where the company stands. */
-function nextStep(doc: PublisherDoc, caller: PublisherCaller, e: Evaluation): string {
+function nextStep(doc: PublisherDoc, caller: FeatureCaller, e: Evaluation): string {
   if (e.revocation) return 'Your benefits were revoked: contact the Rewards team (raise a ticket: type ticket).';
   if (!canAct(caller)) {
-    const who = ProgramService.actors(doc);
+    const who = caller.personal ? ProgramService.actors(doc) : [];
     return `You can look up benefits and raise tickets; ${who.length ? who.join(' or ') : 'an owner or a manager'} can enroll, assign the contact and activate.`;
   }
   if (!e.enrolled) return 'Next: type enroll to enroll your company.';
@@ -26,7 +26,7 @@ function nextStep(doc: PublisherDoc, caller: PublisherCaller, e: Evaluation): st
   return 'Next: type benefits to see and activate what your tier unlocks.';
 }
 
-function statusCard(deps: BotDeps, doc: PublisherDoc, caller: PublisherCaller, e: Evaluation, openTickets: number): CardModels['status'] {
+function statusCard(deps: BotDeps, doc: PublisherDoc, caller: FeatureCaller, e: Evaluation, openTickets: number): CardModels['status'] {
   const now = deps.now();
   const metrics = [{ title: 'Billed sales counted', value: `${formatUsd(e.countedBilledSalesUsd)}${e.salesFrom ? ` since ${formatDay(e.salesFrom)}` : ''} (after fraud and cancellations)` }];
   if (e.countedSeats !== null) metrics.push({ title: 'Seats counted', value: e.countedSeats.toLocaleString('en-US') });

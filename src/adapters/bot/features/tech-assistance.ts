@@ -2,15 +2,14 @@
 import { z } from 'zod';
 import { TechPhase, type TechRequest } from '../../../domain/model.js';
 import { formatDateTime } from '../flows/present.js';
-import type { PublisherCaller } from '../../../services/program.js';
 import type { PublisherDoc } from '../../store/store.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type VerbTable } from '../turn.js';
-import { PHASE_NAMES, bad, callerOf, canAct, lookOnly, noBanner, ownOffer, submissionKey, userName } from './common.js';
+import { PHASE_NAMES, bad, callerOf, canAct, lookOnly, noBanner, ownOffer, submissionKey, userName, type FeatureCaller } from './common.js';
 
 export const TechData = z.object({ phase: z.string().max(40).default(''), offerId: z.string().max(64).default(''), description: z.string().max(5000).default('') });
 
-function techCard(deps: BotDeps, doc: PublisherDoc, caller: PublisherCaller, draft: Record<string, string>, errors: Record<string, string>, banner: Banner) {
+function techCard(deps: BotDeps, doc: PublisherDoc, caller: FeatureCaller, draft: Record<string, string>, errors: Record<string, string>, banner: Banner) {
   const technical = deps.program.edition.benefits.some((b) => b.category === 'technical');
   const ready = doc.state.enrolment !== null && doc.state.contact !== null;
   return deps.cards.card('tech-form', {
@@ -18,7 +17,7 @@ function techCard(deps: BotDeps, doc: PublisherDoc, caller: PublisherCaller, dra
     intro: !technical
       ? `The ${deps.program.edition.name} edition has no technical benefits.`
       : !canAct(caller)
-        ? lookOnly(doc, 'request technical assistance')
+        ? lookOnly(doc, caller, 'request technical assistance')
         : !ready
           ? 'Enroll and assign a marketing contact first (type enroll, then contact).'
           : 'Tell us the phase and what you need; the Rewards team routes it like an activation and contacts your marketing contact.',
