@@ -31,7 +31,7 @@ export function benefitsCard(deps: BotDeps, doc: PublisherDoc, caller: FeatureCa
   // Each restriction once, with the benefits it holds back, in the catalog's order (lower tiers first).
   const groups = new Map<string, string[]>();
   for (const b of held) for (const r of b.reasons.length ? b.reasons : [STATE_LABEL[b.state].label]) groups.set(r, [...(groups.get(r) ?? []), b.name]);
-  const locked = [...groups].map(([reason, names]) => ({ reason, names: names.length === held.length && held.length > 3 ? `All ${held.length} benefits below` : names.join(', ') }));
+  const locked = [...groups].map(([reason, names]) => ({ reason, names: names.length === held.length && held.length > 3 ? `Every benefit of this offer (${held.length})` : names.join(', ') }));
 
   let nextTier = '';
   if (offer.listingType === 'transact' && e.nextTier) {
