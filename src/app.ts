@@ -9,10 +9,8 @@ import { LowdbStore } from './adapters/store/lowdb/lowdb-store.js';
 import type { Store } from './adapters/store/store.js';
 import { CardRenderer } from './adapters/bot/cards.js';
 import { RewardsBot, turnErrorHandler } from './adapters/bot/rewards-bot.js';
-import { helpCommand } from './adapters/bot/commands/help.js';
-import { whoamiCommand } from './adapters/bot/commands/whoami.js';
-import type { BotDeps, Command } from './adapters/bot/turn.js';
-import type { UnmatchedHandler, VerbHandler } from './adapters/bot/rewards-bot.js';
+import type { BotDeps, Command, VerbTable } from './adapters/bot/turn.js';
+import { selfParsingVerbs, type UnmatchedHandler } from './adapters/bot/rewards-bot.js';
 import { ticketFlows } from './adapters/bot/flows/tickets.js';
 import { TicketService } from './services/tickets.js';
 import { createAdapter, createServer, listen, type ServiceClientCredentialsFactory } from './adapters/http/server.js';
@@ -25,7 +23,7 @@ import { systemClock } from './services/outbox/clock.js';
 import { demoData } from './services/demo-data.js';
 import { salesReducer } from './services/ledger.js';
 import { ProgramService, loadEdition } from './services/program.js';
-import { publisherCommands, publisherVerbs } from './adapters/bot/flows/publisher.js';
+import { helpCommand, publisherCommands, publisherVerbs, whoamiCommand } from './adapters/bot/features/index.js';
 import { programNotifications, rewardsTeamCommands, rewardsTeamVerbs } from './adapters/bot/flows/rewards-team.js';
 import { scanNotifications } from './adapters/bot/flows/automatic.js';
 import { campaignFlows, verifyExport } from './adapters/bot/flows/campaigns.js';
@@ -61,12 +59,12 @@ export interface App {
 }
 
 /** Every command and card verb, in one place. */
-export function routeTables(deps: BotDeps): { commands: Command[]; verbs: Record<string, VerbHandler>; onUnmatched: UnmatchedHandler } {
+export function routeTables(deps: BotDeps): { commands: Command[]; verbs: VerbTable; onUnmatched: UnmatchedHandler } {
   const campaigns = campaignFlows({ campaigns: deps.campaigns, secret: () => deps.campaigns.secret() });
   const tickets = ticketFlows({ tickets: deps.tickets });
   const commands: Command[] = [];
   commands.push(helpCommand(() => commands), whoamiCommand, ...publisherCommands, ...tickets.commands, ...rewardsTeamCommands({ support: tickets.postWaiting }), ...campaigns.commands);
-  return { commands, verbs: { ...publisherVerbs, ...rewardsTeamVerbs, ...campaigns.verbs, ...tickets.verbs }, onUnmatched: tickets.onUnmatched };
+  return { commands, verbs: { ...publisherVerbs, ...selfParsingVerbs({ ...rewardsTeamVerbs, ...campaigns.verbs, ...tickets.verbs }) }, onUnmatched: tickets.onUnmatched };
 }
 
 /** Services and rendering the bot needs, wired together (program events feed the notifications). */

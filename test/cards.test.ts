@@ -20,6 +20,13 @@ describe('card templates', () => {
     });
   }
 
+  it('when any template is read, then it spells "enroll" the American way (enroll, enrollment), as Partner Center does', () => {
+    for (const name of renderer.names()) {
+      const text = JSON.stringify(renderer.card(name as CardName, samples[name as CardName] as never));
+      expect(text, name).to.not.match(/\benrol\b|enrolment/i);
+    }
+  });
+
   it('when a card is broken, then the validation above reports it (the check can fail)', () => {
     const errors = validate({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Input.Text' }, { type: 'Input.Text', id: 'a' }, { type: 'Input.Text', id: 'a' }] });
     expect(errors.length).to.be.greaterThan(0);

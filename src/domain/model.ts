@@ -163,6 +163,8 @@ export const MarketingContact = z.object({
   language: PreferredLanguage,
   assignedAt: IsoDateTime,
   assignedBy: Guid,
+  /** The form submission that assigned it (see Ticket.submission): the same form sent again changes nothing. */
+  submission: z.string().max(400).optional(),
 });
 export type MarketingContact = z.infer<typeof MarketingContact>;
 
@@ -191,6 +193,8 @@ export const TechRequest = z.object({
   description: z.string().min(1).max(4000),
   requestedAt: IsoDateTime,
   requestedBy: Guid,
+  /** The form submission that made it (see Ticket.submission): the same form sent again finds it. */
+  submission: z.string().max(400).optional(),
 });
 export type TechRequest = z.infer<typeof TechRequest>;
 

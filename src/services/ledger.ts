@@ -19,7 +19,8 @@ export function storedAggregates(doc: PublisherDoc): SalesAggregates | null {
   const a = doc.aggregates;
   if (a.stale === true) return null;
   if (doc.transactionCount === 0 && a.version === undefined) return emptyAggregates();
-  const shaped = a.version === 1 && typeof a.offers === 'object' && a.offers !== null && typeof a.months === 'object' && a.months !== null;
+  // Totals stored before `excluded` existed are rebuilt once, so the status can list what did not count.
+  const shaped = a.version === 1 && typeof a.offers === 'object' && a.offers !== null && typeof a.months === 'object' && a.months !== null && typeof a.excluded === 'object' && a.excluded !== null;
   return shaped ? (a as unknown as SalesAggregates) : null;
 }
 

@@ -132,9 +132,9 @@ describe('campaigns (transcripts)', function () {
   it('when scheduled in the future, then items wait until then', async () => {
     await h.say('nestor', 'campaign');
     const asked = await h.click('nestor', 'campaign.send', { ...FORM, sendDate: '2027-01-15', sendTime: '09:30' });
-    expect(asked.text).to.contain('It goes out on Jan 15, 2027 09:30 UTC');
+    expect(asked.text).to.contain('It goes out on 15 Jan 2027 09:30 UTC');
     const r = await h.click('nestor', 'campaign.confirm', { ...FORM, sendDate: '2027-01-15', sendTime: '09:30', confirmCount: '5' });
-    expect(r.text).to.contain('Scheduled for Jan 15, 2027 09:30 UTC to 5 recipients');
+    expect(r.text).to.contain('Scheduled for 15 Jan 2027 09:30 UTC to 5 recipients');
     const items = await h.store.listOutbox();
     expect(items.every((i) => i.dueAt === '2027-01-15T09:30:00.000Z')).to.equal(true);
     expect(await h.store.claimOutbox('w', '2026-12-01T00:00:00.000Z', 10)).to.deep.equal([]);

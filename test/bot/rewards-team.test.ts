@@ -32,7 +32,7 @@ describe('Rewards team in Teams (transcripts)', function () {
     const card = (queued[0]!.payload as { activity: { attachments: Array<{ content: Record<string, unknown> }> } }).activity.attachments[0]!.content;
     expect(cardProblems(card)).to.deep.equal([]);
     const text = JSON.stringify(card);
-    expect(text).to.contain('Contoso Cloud activated Engagement manager').and.contain('Megan Bowen, megan.m@contoso.example, +14255550100').and.contain('Dec 3, 2026');
+    expect(text).to.contain('Contoso Cloud activated Engagement manager').and.contain('Megan Bowen, megan.m@contoso.example, +14255550100').and.contain('3 Dec 2026');
     expect(buttons(card).map((b) => b.title)).to.deep.equal(['Mark contacted', 'Mark completed']);
   });
 

@@ -192,7 +192,7 @@ describe('publisher actions', () => {
 
     it('when a list offer’s engagement window is over, then activation fails saying so', () => {
       const error = errorOf(act({ offers: [offer({ listingType: 'list' })], benefitId: 'engagement-manager', at: '2020-09-01T00:00:00.000Z' }));
-      expect(error.message).to.match(/3-month engagement window for this offer ended on April 14, 2020/);
+      expect(error.message).to.match(/3-month engagement window for this offer ended on 14 Apr 2020/);
     });
   });
 

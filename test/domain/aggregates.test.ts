@@ -22,15 +22,18 @@ describe('sales aggregates', () => {
       version: 1,
       offers: { saas: { '2020-03-01': { cents: 1234, seats: 3 } } },
       months: { saas: { '2020-03': { cents: 1234, seats: 3 } } },
+      excluded: {},
     });
   });
 
   for (const status of TransactionStatus.options.filter((s) => s !== 'billed')) {
-    it(`when a billed transaction is marked ${status}, then it no longer counts and the empty day disappears`, () => {
+    it(`when a billed transaction is marked ${status}, then it no longer counts, the empty day disappears, and it is listed as excluded until billed again`, () => {
       const billed = tx({ id: 'a', billedUsd: 500, seats: 10 });
       const agg1 = applyTransactionChange(emptyAggregates(), undefined, billed, saas);
       const agg2 = applyTransactionChange(agg1, billed, { ...billed, status }, saas);
-      expect(agg2).to.deep.equal(emptyAggregates());
+      expect(agg2).to.deep.equal({ ...emptyAggregates(), excluded: { a: { offerId: 'saas', date: billed.date, cents: 50_000, seats: 10, status } } });
+      expect(recomputeAggregates([{ ...billed, status }], OFFERS)).to.deep.equal(agg2);
+      expect(applyTransactionChange(agg2, { ...billed, status }, billed, saas)).to.deep.equal(agg1);
     });
   }
 

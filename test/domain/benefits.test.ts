@@ -118,7 +118,7 @@ describe('benefits', () => {
       ['there is no marketing contact', { state: readyState({ contact: null }) }, ['Needs a marketing contact']],
       ['the offer is a draft', { offers: [offer({ status: 'draft', liveDate: null })] }, ['The offer is not live yet']],
       ['the offer was de-listed', { offers: [offer({ status: 'delisted' })] }, ['The offer was de-listed from the commercial marketplace']],
-      ['the offer goes live later', { offers: [offer({ liveDate: '2020-07-01' })] }, ['The offer goes live on July 1, 2020']],
+      ['the offer goes live later', { offers: [offer({ liveDate: '2020-07-01' })] }, ['The offer goes live on 1 Jul 2020']],
       ['the offer was opted out', { state: readyState({ optedOut: ['saas'] }) }, ['You opted this offer out of engagement (opt in to use it)']],
     ];
     for (const [what, scenario, reasons] of cases) {
@@ -148,7 +148,7 @@ describe('benefits', () => {
       const revoked = activation({ state: 'revoked', revokedAt: '2020-05-20T00:00:00.000Z', revokedReason: 'tier corrected' });
       const b = benefitOf(run({ state: readyState({ activations: [revoked] }) }), 'rewards-testimonial');
       expect(b.state).to.equal('revoked');
-      expect(b.reasons).to.deep.equal(['Revoked on May 20, 2020: tier corrected', 'Reach $500 in billed sales ($500 to go)']);
+      expect(b.reasons).to.deep.equal(['Revoked on 20 May 2020: tier corrected', 'Reach $500 in billed sales ($500 to go)']);
     });
 
     it('when an activation was revoked after a tier correction and the tier is back, then it is available again', () => {
@@ -200,7 +200,7 @@ describe('benefits', () => {
         });
         const b = benefitOf(ev, 'engagement-manager');
         expect(b.state).to.equal(state);
-        if (over) expect(b.reasons).to.deep.equal([`The ${months}-month engagement window for this offer ended on ${months === 3 ? 'April 14, 2020' : 'July 14, 2020'}`]);
+        if (over) expect(b.reasons).to.deep.equal([`The ${months}-month engagement window for this offer ended on ${months === 3 ? '14 Apr 2020' : '14 Jul 2020'}`]);
       });
     }
 
@@ -269,14 +269,14 @@ describe('benefits', () => {
     it('when a benefit is unlocked only through seats before the deadline, then it is available with the deadline note', () => {
       const b = benefitOf(run({ offers: [m365], transactions: [tx({ seats: 250 })], asOf: '2021-06-30' }), 'marketplace-blog-feature');
       expect(b.state).to.equal('available');
-      expect(b.notes).to.include('Earned through seats: it must be completed by June 30, 2021');
+      expect(b.notes).to.include('Earned through seats: it must be completed by 30 Jun 2021');
     });
 
     it('when a seat-earned activation is not completed by the deadline, then it shows expired', () => {
       const state = readyState({ activations: [activation({ benefitId: 'marketplace-blog-feature', activatedAt: '2021-05-01T00:00:00.000Z' })] });
       const b = benefitOf(run({ offers: [m365], transactions: [tx({ seats: 250 })], state, asOf: '2021-07-01' }), 'marketplace-blog-feature');
       expect(b.state).to.equal('expired');
-      expect(b.reasons).to.deep.equal(['Benefits earned through seats had to be completed by June 30, 2021']);
+      expect(b.reasons).to.deep.equal(['Benefits earned through seats had to be completed by 30 Jun 2021']);
     });
 
     it('when a seat-earned activation was completed by the deadline, then it stays completed', () => {
@@ -289,7 +289,7 @@ describe('benefits', () => {
       const state = readyState({ activations: [activation({ benefitId: 'marketplace-blog-feature', activatedAt: '2021-05-01T00:00:00.000Z' })] });
       const b = benefitOf(run({ offers: [m365], transactions: [tx({ seats: 250, billedUsd: 25_000 })], state, asOf: '2021-07-01' }), 'marketplace-blog-feature');
       expect(b.state).to.equal('activated');
-      expect(b.notes).to.not.include('Earned through seats: it must be completed by June 30, 2021');
+      expect(b.notes).to.not.include('Earned through seats: it must be completed by 30 Jun 2021');
     });
   });
 

@@ -89,7 +89,7 @@ describe('Rewards team actions', () => {
       expect(r.events.map((e) => e.type === 'activation_revoked' && e.activationId)).to.deep.equal(['a1', 'a2']);
       const shown = benefitOf(evaluationOf(recomputeAggregates([], [saas]), r.state), 'marketplace-blog-feature');
       expect(shown.state).to.equal('revoked');
-      expect(shown.reasons[0]).to.equal('Revoked on June 10, 2020: tier corrected');
+      expect(shown.reasons[0]).to.equal('Revoked on 10 Jun 2020: tier corrected');
     });
 
     it('when a correction drops the tier only from 2 to 1, then only tier-2 benefits are revoked', () => {

@@ -32,7 +32,7 @@ export interface Banner {
 
 /** The data each template expects. */
 export interface CardModels {
-  welcome: { greeting: string; commands: CommandLine[]; rules: string[]; footer: string };
+  welcome: { greeting: string; intro: string; commands: CommandLine[]; rules: string[]; footer: string };
   enroll: Banner & { company: string; mpnId: string; intro: string; offers: Array<{ name: string; detail: string }>; canEnroll: boolean };
   'contact-form': Banner & {
     intro: string;
@@ -59,12 +59,24 @@ export interface CardModels {
   'offers-optout': Banner & { offers: Array<{ name: string; detail: string; canAct: boolean; buttonTitle: string; verb: string; offerId: string }> };
   benefits: Banner & {
     offerName: string;
+    offerId: string;
     summary: string;
+    /** "3 available to activate · 2 activated · 12 not available yet". */
+    headline: string;
+    /** What the next tier unlocks and how far it is; empty at the top tier and for non-transact offers. */
+    nextTier: string;
     hint: string;
-    categories: Array<{
-      title: string;
-      benefits: Array<{ name: string; stateLabel: string; color: string; detail: string; activatable: boolean; offerId: string; benefitId: string }>;
-    }>;
+    /** The caller may activate: one choice list and one `Activate` button. */
+    canActivate: boolean;
+    /** The available benefits as a plain list (for people who may look but not act). */
+    showList: boolean;
+    /** The choice selected at first (the first available benefit). */
+    benefitValue: string;
+    available: Array<{ name: string; benefitId: string }>;
+    running: Fact[];
+    /** Each restriction once, with the benefits it holds back. */
+    locked: Array<{ reason: string; names: string }>;
+    notes: string[];
     otherOffers: Array<{ title: string; offerId: string }>;
   };
   'campaign-composer': Banner & {
@@ -145,15 +157,24 @@ export interface CardModels {
     asOf: string;
     edition: string;
     metrics: Fact[];
-    progress: { label: string; bar: string; gap: string };
+    /** Transactions that do not count: "12 Mar 2021 · $12,000" → "Proven fraudulent (Fabrikam Planner)". */
+    excluded: Fact[];
+    /** `unlocks`: what the next tier adds. */
+    progress: { label: string; bar: string; gap: string; unlocks: string };
     program: Fact[];
     activations: Fact[];
+    /** Technical-assistance requests waiting for the Rewards team. */
+    requests: Fact[];
     engagements: Fact[];
+    /** What this user can do next, for their role. */
+    nextStep: string;
     notes: string[];
   };
   whoami: { summary: string; facts: Array<{ title: string; value: string }> };
   'unknown-command': { heading: string; commands: CommandLine[] };
   message: { title: string; text: string; reference: string };
+  /** What a submitted form saved, when and by whom: it replaces the form, so there is nothing to submit again. */
+  receipt: Banner & { title: string; facts: Fact[]; savedLine: string; next: string };
   /** An automatic message, with one optional button. */
   notice: { title: string; text: string; buttonTitle: string; verb: string };
 }

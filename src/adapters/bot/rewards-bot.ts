@@ -16,13 +16,41 @@ import type { Identity } from '../store/store.js';
 import type { Logger } from '../../log.js';
 import { AppError } from '../../services/errors.js';
 import { userConversationKey } from '../../services/conversations.js';
-import { sendWelcome, visibleCommands } from './commands/help.js';
-import { isStaff, type BotDeps, type Command, type Turn } from './turn.js';
+import { z } from 'zod';
+import { sendWelcome, visibleCommands } from './features/help.js';
+import { isStaff, type BotDeps, type Command, type Turn, type VerbTable } from './turn.js';
 import { FormStore, type Forms } from './forms.js';
 import { normaliseCommandText, textWithoutMention } from './command-text.js';
+import { intentOf } from './intents.js';
+import { asAttachment } from './cards.js';
 
-/** A card button's handler: answers with the card that replaces the clicked one. */
+/** A card button's handler that reads its own data: answers with the card that replaces the clicked one. */
 export type VerbHandler = (turn: Turn, data: unknown, deps: BotDeps) => Promise<Record<string, unknown>>;
+
+/**
+ * Handlers that parse their data themselves (tickets, campaigns, Rewards team flows), as verb-table
+ * entries: their schema accepts anything and hands the data on as it came.
+ */
+export function selfParsingVerbs(handlers: Record<string, VerbHandler>): VerbTable {
+  return Object.fromEntries(Object.entries(handlers).map(([name, handle]) => [name, { schema: z.unknown(), handle }]));
+}
+
+/** The answer in a channel to a command that shows a company's people, emails or figures. */
+export const PERSONAL_ONLY = 'It shows your company’s people and details, which I never post in a channel. Open a chat with me (Rewards, in Apps or Chat) and type it there.';
+
+/** What a user sees when card data does not match its verb's schema; nothing is changed. */
+export const UNREADABLE_DATA = 'That card’s data could not be read, so nothing was changed. Type the command again for a fresh card.';
+
+/**
+ * The one answer to a refused or failed command or card action. Refusals (AppError: validation,
+ * permissions, program rules) are shown as they are; anything else is a short apology with the
+ * correlation id, the only case a support reference helps.
+ */
+export function failureCard(deps: Pick<BotDeps, 'cards'>, err: unknown, correlationId: string): Record<string, unknown> {
+  return err instanceof AppError
+    ? deps.cards.card('message', { title: 'I can’t do that', text: err.message, reference: '' })
+    : deps.cards.card('message', { title: 'Sorry, something went wrong', text: 'Your request was not completed. Please try again in a moment.', reference: correlationId });
+}
 
 /** Text that is no command gets a chance here first (e.g. a reply to a ticket); true = handled. */
 export type UnmatchedHandler = (turn: Turn, deps: BotDeps) => Promise<boolean>;
@@ -103,7 +131,7 @@ export class RewardsBot extends TeamsActivityHandler {
   constructor(
     private readonly deps: BotDeps,
     commands: Command[],
-    private readonly verbs: Record<string, VerbHandler> = {},
+    private readonly verbs: VerbTable = {},
     private readonly onUnmatched: UnmatchedHandler = async () => false,
   ) {
     super();
@@ -162,26 +190,47 @@ export class RewardsBot extends TeamsActivityHandler {
     return created;
   }
 
-  private async dispatch(turn: Turn, firstContact: boolean): Promise<void> {
+  private find(line: string): Command | undefined {
+    return this.commands.find((c) => line === c.name || line.startsWith(`${c.name} `));
+  }
+
+  private async dispatch(typed: Turn, firstContact: boolean): Promise<void> {
+    let turn = typed;
     const { command, ctx } = turn;
-    const match = this.commands.find((c) => command === c.name || command.startsWith(`${c.name} `));
+    let match = this.find(command);
     if (this.deps.log.isLevelEnabled('info')) turn.log.info({ command: match?.name ?? '(unknown)', known: turn.identity !== undefined }, 'message');
-    if (firstContact && match?.name !== 'help') await sendWelcome(turn, this.deps, this.commands);
+    // In a channel each @mention is an answer, not an introduction: the welcome comes with install and help.
+    const personal = (ctx.activity.conversation?.conversationType ?? 'personal') === 'personal';
+    // Someone the store does not know leaves no trace to detect a first contact by: whatever they
+    // type that is not a command gets the short stranger's welcome (ask an owner to add you).
+    const welcomed = (firstContact || (!turn.identity && !match)) && personal && match?.name !== 'help';
+    if (welcomed) await sendWelcome(turn, this.deps, this.commands);
     if (!match) {
-      if (firstContact) return; // the welcome card already lists the commands
-      if (await this.onUnmatched(turn, this.deps)) return;
-      await ctx.sendActivity({
-        attachments: [
-          this.deps.cards.attachment('unknown-command', {
-            heading: command ? `I don't know “${command.slice(0, 60)}”.` : 'Type a command.',
-            commands: visibleCommands(this.commands, turn),
-          }),
-        ],
-      });
-      return;
+      if (!welcomed && (await this.onUnmatched(turn, this.deps))) return;
+      // A plain question runs the command it asks for, as if that had been typed.
+      const asked = intentOf(command);
+      match = asked === undefined ? undefined : this.find(asked);
+      if (asked !== undefined && match) {
+        turn = Object.create(typed, { command: { value: asked } }) as Turn;
+      } else {
+        if (welcomed) return; // the welcome card already lists the commands
+        await ctx.sendActivity({
+          attachments: [
+            this.deps.cards.attachment('unknown-command', {
+              heading: command ? `I don't know “${command.slice(0, 60)}”.` : 'Type a command.',
+              commands: visibleCommands(this.commands, turn),
+            }),
+          ],
+        });
+        return;
+      }
     }
     if (match.audience === 'staff' && !isStaff(turn.identity)) {
       throw new AppError('forbidden', `“${match.name}” is for the Rewards and support teams only.`);
+    }
+    if (match.personalOnly && !personal) {
+      await ctx.sendActivity({ attachments: [this.deps.cards.attachment('message', { title: `“${match.name}” answers in our personal chat`, text: PERSONAL_ONLY, reference: '' })] });
+      return;
     }
     await match.handle(turn, this.deps);
   }
@@ -197,23 +246,21 @@ export class RewardsBot extends TeamsActivityHandler {
     const turn = await this.turn(ctx);
     await this.rememberConversation(turn);
     const verb = typeof value.action?.verb === 'string' ? value.action.verb : '';
-    const handler = Object.hasOwn(this.verbs, verb) ? this.verbs[verb] : undefined;
-    if (!handler) {
+    const route = Object.hasOwn(this.verbs, verb) ? this.verbs[verb] : undefined;
+    if (!route) {
       turn.log.warn({ verb }, 'unknown card verb');
       return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: `Unknown action “${verb.slice(0, 40)}”.` } as never };
     }
+    let card: Record<string, unknown>;
     try {
-      const card = await handler(turn, value.action.data, this.deps);
-      return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as never };
+      const data = route.schema.safeParse(value.action.data ?? {});
+      if (!data.success) throw new AppError('invalid_input', UNREADABLE_DATA);
+      card = await route.handle(turn, data.data, this.deps);
     } catch (err) {
-      const message = err instanceof AppError ? err.message : `Something went wrong (reference ${turn.correlationId}).`;
       turn.log[err instanceof AppError ? 'info' : 'error']({ err, verb }, 'card action failed');
-      return {
-        statusCode: 200,
-        type: 'application/vnd.microsoft.card.adaptive',
-        value: this.deps.cards.card('message', { title: 'That did not work', text: message, reference: turn.correlationId }) as never,
-      };
+      card = failureCard(this.deps, err, turn.correlationId);
     }
+    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as never };
   }
 }
 
@@ -227,17 +274,8 @@ export function turnErrorHandler(deps: BotDeps) {
     const known = err instanceof AppError;
     deps.log[known ? 'info' : 'error']({ err, correlationId }, known ? 'turn refused' : 'turn failed');
     if (ctx.activity.type !== ActivityTypes.Message) throw err; // proactive and invoke turns: let the caller see it
-    const apology = {
-      attachments: [
-        deps.cards.attachment('message', {
-          title: known ? 'I can’t do that' : 'Sorry, something went wrong',
-          text: known ? err.message : 'Your request was not completed. Please try again in a moment.',
-          reference: correlationId,
-        }),
-      ],
-    };
     try {
-      await ctx.sendActivity(apology);
+      await ctx.sendActivity({ attachments: [asAttachment(failureCard(deps, err, correlationId))] });
     } catch (sendErr) {
       // The channel cannot be reached (often why the turn failed). The message itself was received:
       // the inbound request is acknowledged, not answered 500, which would have the channel post it

@@ -1,5 +1,6 @@
 /** What every command and card-verb handler receives: typed, with the caller already resolved. */
 import type { TurnContext } from 'botbuilder';
+import type { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { Identity, PublisherDoc, Store } from '../store/store.js';
@@ -45,7 +46,28 @@ export interface Command {
   description: string;
   /** Staff commands are refused for publisher users and hidden from their help. */
   audience: 'everyone' | 'staff';
+  /**
+   * Shows a company's people, emails or figures: in a channel it answers with a pointer to the
+   * personal chat instead (channel members may belong to other companies).
+   */
+  personalOnly?: boolean;
   handle(turn: Turn, deps: BotDeps): Promise<void>;
 }
+
+/**
+ * A card verb with the zod schema of its `data`: the bot parses the data before the handler runs,
+ * so handlers receive typed values, and unreadable data gets one error card and changes nothing.
+ */
+export interface Verb<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  /** Answers with the card that replaces the clicked one. */
+  handle(turn: Turn, data: z.infer<S>, deps: BotDeps): Promise<Record<string, unknown>>;
+}
+
+/** Every card verb, by the name `Action.Execute` sends. */
+export type VerbTable = Record<string, Verb>;
+
+/** Pairs a verb's handler with the schema of its data. */
+export const verb = <S extends z.ZodType>(schema: S, handle: Verb<S>['handle']): Verb<S> => ({ schema, handle });
 
 export const isStaff = (id: Identity | undefined): boolean => id?.kind === 'staff' || id?.kind === 'both';

@@ -95,16 +95,19 @@ export interface ContactInput {
   email: string;
   phone: string;
   language: string;
+  /** Names the form submit (conversation + card): the same submit again is a no-op that says so. */
+  submission?: string;
 }
 
 /**
  * Assign (add, update or change) the company marketing contact. Invalid input fails with
  * `invalid_input` and a message per field, so the form can re-render; nothing is saved.
  */
-export function assignContact(ctx: PublisherContext & { input: ContactInput }): StateResult {
+export function assignContact(ctx: PublisherContext & { input: ContactInput }): StateResult<{ duplicate: boolean }> {
   const { publisher, state, actor, at, input } = ctx;
   const denied = requireActingRole(actor, 'assign the marketing contact');
   if (denied) return denied;
+  if (input.submission && state.contact?.submission === input.submission) return { ok: true, state, events: [], duplicate: true };
   if (state.enrolment === null) return fail('not_enrolled', 'Enroll in Marketplace Rewards Program before you assign a marketing contact.');
 
   const fields: Record<string, string> = {};
@@ -134,9 +137,11 @@ export function assignContact(ctx: PublisherContext & { input: ContactInput }): 
     language: language.data,
     assignedAt: at,
     assignedBy: actor.aadObjectId,
+    ...(input.submission ? { submission: input.submission } : {}),
   };
   return {
     ok: true,
+    duplicate: false,
     state: { ...state, contact },
     events: [{ type: 'contact_assigned', publisherId: publisher.id, at, contact, previousEmail: state.contact?.email ?? null }],
   };
@@ -238,6 +243,8 @@ export interface TechRequestInput {
   offerId: string | null;
   phase: string;
   description: string;
+  /** Names the form submit (conversation + card): the same submit again returns the first request. */
+  submission?: string;
 }
 
 /**
@@ -247,13 +254,15 @@ export interface TechRequestInput {
  */
 export function requestTechnicalAssistance(
   ctx: PublisherContext & SalesFacts & { input: TechRequestInput; newId: string },
-): StateResult<{ request: TechRequest }> {
+): StateResult<{ request: TechRequest; duplicate: boolean }> {
   const { edition, publisher, state, actor, at, input } = ctx;
   if (!edition.categories.includes('technical')) {
     return fail('not_in_edition', `Technical assistance is not part of ${edition.name}.`);
   }
   const denied = requireActingRole(actor, 'request technical assistance');
   if (denied) return denied;
+  const earlier = input.submission ? state.techRequests.find((r) => r.submission === input.submission) : undefined;
+  if (earlier) return { ok: true, state, events: [], request: earlier, duplicate: true };
   const blocked = requireNotRevoked(state) ?? requireEnrolledWithContact(state, 'request technical assistance');
   if (blocked) return blocked;
 
@@ -287,9 +296,11 @@ export function requestTechnicalAssistance(
     description,
     requestedAt: at,
     requestedBy: actor.aadObjectId,
+    ...(input.submission ? { submission: input.submission } : {}),
   };
   return {
     ok: true,
+    duplicate: false,
     request,
     state: { ...state, techRequests: [...state.techRequests, request] },
     events: [{ type: 'tech_requested', publisherId: publisher.id, at, request }],

@@ -17,12 +17,24 @@ export const Totals = z.object({
 });
 export type Totals = z.infer<typeof Totals>;
 
+/** A transaction that does not count (fraud, or either cancellation kind), kept so the status can say why. */
+export const ExcludedTransaction = z.object({
+  offerId: Id,
+  date: IsoDate,
+  cents: z.number().int().min(0),
+  seats: z.number().int().min(0),
+  status: z.enum(['fraud', 'cancelled_accidental', 'cancelled_before_use']),
+});
+export type ExcludedTransaction = z.infer<typeof ExcludedTransaction>;
+
 export const SalesAggregates = z.object({
   version: z.literal(1),
   /** offerId → date → totals. Days and offers with nothing counted are absent. */
   offers: z.record(Id, z.record(IsoDate, Totals)),
   /** offerId → month → totals: the same sums by month, so a lookup adds a few dozen numbers. */
   months: z.record(Id, z.record(IsoMonth, Totals)),
+  /** transactionId → the transactions that do not count (few: fraud and cancellations). */
+  excluded: z.record(z.string(), ExcludedTransaction),
 });
 export type SalesAggregates = z.infer<typeof SalesAggregates>;
 
@@ -33,7 +45,7 @@ export interface OfferTotals {
 }
 
 export function emptyAggregates(): SalesAggregates {
-  return { version: 1, offers: {}, months: {} };
+  return { version: 1, offers: {}, months: {}, excluded: {} };
 }
 
 /** Only billed transactions count: fraud and both cancellation kinds earn nothing (PROGRAM-RULES.md). */
@@ -65,6 +77,7 @@ export function applyTransactionChange(
 export function applyTransactionChanges(agg: SalesAggregates, changes: readonly TransactionChange[]): SalesAggregates {
   const offers = { ...agg.offers };
   const months = { ...agg.months };
+  const excluded = { ...agg.excluded };
   const copied = new Set<string>();
   const totalsOf = (offerId: string): OfferTotals => {
     if (!copied.has(offerId)) {
@@ -81,9 +94,11 @@ export function applyTransactionChanges(agg: SalesAggregates, changes: readonly 
       }
     }
     if (before !== undefined && counts(before)) add(totalsOf(offer.id), before, -1);
+    if (before !== undefined && !counts(before)) delete excluded[before.id];
     if (after !== undefined && counts(after)) add(totalsOf(offer.id), after, 1);
+    if (after !== undefined && !counts(after)) excluded[after.id] = exclusionOf(after);
   }
-  const result = { version: 1 as const, offers, months };
+  const result = { version: 1 as const, offers, months, excluded };
   for (const id of copied) dropIfEmpty(result, id);
   return result;
 }
@@ -93,11 +108,19 @@ export function recomputeAggregates(transactions: Iterable<Transaction>, offers:
   const known = new Set(offers.map((o) => o.id));
   const result = emptyAggregates();
   for (const t of transactions) {
-    if (!known.has(t.offerId) || !counts(t)) continue;
+    if (!known.has(t.offerId)) continue;
+    if (!counts(t)) {
+      result.excluded[t.id] = exclusionOf(t);
+      continue;
+    }
     add({ days: (result.offers[t.offerId] ??= {}), months: (result.months[t.offerId] ??= {}) }, t, 1);
   }
   for (const id of Object.keys(result.offers)) dropIfEmpty(result, id);
   return result;
+}
+
+function exclusionOf(t: Transaction): ExcludedTransaction {
+  return { offerId: t.offerId, date: t.date, cents: toCents(t.billedUsd), seats: t.seats, status: t.status as ExcludedTransaction['status'] };
 }
 
 function add(entry: OfferTotals, t: Transaction, sign: 1 | -1): void {

@@ -48,13 +48,22 @@ export function addDaysToInstant(instant: string, days: number): string {
   return new Date(Date.parse(instant) + days * DAY_MS).toISOString();
 }
 
-const MONTH_NAMES = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
-];
+const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** "June 30, 2021": how publisher-facing text writes dates (the program runs in English). */
-export function formatDate(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return `${MONTH_NAMES[m - 1]} ${d}, ${y}`;
+/**
+ * "26 Nov 2026": the one way cards and messages write a day (the program runs in English; day
+ * first with a short month name reads the same to US and European readers). Takes a `YYYY-MM-DD`
+ * date or an ISO instant (its UTC day); an invalid one throws a RangeError.
+ */
+export function formatDate(dateOrInstant: string): string {
+  const d = new Date(dateOrInstant.length === 10 ? `${dateOrInstant}T00:00:00Z` : dateOrInstant);
+  const t = d.getTime();
+  if (Number.isNaN(t)) throw new RangeError(`Invalid date: ${dateOrInstant.slice(0, 40)}`);
+  return `${d.getUTCDate()} ${SHORT_MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+
+/** "26 Nov 2026 14:05 UTC": a day as `formatDate` writes it, with the UTC time. */
+export function formatDateTime(instant: string): string {
+  const d = new Date(instant);
+  return `${formatDate(instant)} ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')} UTC`;
 }

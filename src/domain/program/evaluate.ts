@@ -3,7 +3,7 @@
  * in and the state of every benefit on every offer. Pure and deterministic: `asOf` is an input.
  */
 import type { ListingType, MauMetric, Offer, OfferStatus, ProgramState, Publisher, RevocationReason } from '../model.js';
-import type { SalesAggregates } from './aggregates.js';
+import type { ExcludedTransaction, SalesAggregates } from './aggregates.js';
 import { appliesTo, benefitStatus, REVOCATION_REASON_TEXT, type BenefitStatus } from './benefits.js';
 import { formatDate } from './dates.js';
 import type { Edition } from './edition.js';
@@ -62,6 +62,8 @@ export interface Evaluation {
   isvConnect: { program: string; offerIds: string[] };
   /** Edition-level facts the publisher should read with the figures. */
   notes: string[];
+  /** Transactions in the sales window that do not count (fraud, cancellations), oldest first. */
+  excluded: Array<{ transactionId: string; offerId: string; date: string; billedUsd: number; seats: number; status: ExcludedTransaction['status'] }>;
   offers: OfferEvaluation[];
 }
 
@@ -108,6 +110,10 @@ export function evaluate(input: EvaluationInput): Evaluation {
       offerIds: offers.filter((o) => o.dynamics365 && o.marketplace === 'appsource' && isLive(o, asOf)).map((o) => o.id),
     },
     notes,
+    excluded: Object.entries(aggregates.excluded ?? {})
+      .filter(([, x]) => (metrics.salesFrom === null || x.date >= metrics.salesFrom) && x.date <= asOf && offers.some((o) => o.id === x.offerId))
+      .map(([transactionId, x]) => ({ transactionId, offerId: x.offerId, date: x.date, billedUsd: x.cents / 100, seats: x.seats, status: x.status }))
+      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)),
     offers: offers.map((offer) => {
       const engagement = engagementFor(edition, offer, asOf);
       return {

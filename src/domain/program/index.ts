@@ -9,5 +9,5 @@ export * from './evaluate.js';
 export * from './results.js';
 export * from './actions.js';
 export * from './staff-actions.js';
-export { addDays, addMonths, formatDate } from './dates.js';
+export { addDays, addMonths, formatDate, formatDateTime } from './dates.js';
 export { formatUsdCents } from './format.js';

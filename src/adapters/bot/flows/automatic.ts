@@ -13,6 +13,7 @@ import { asOutboxMessage } from '../cards.js';
 import { activationNotice, publisherRecipients } from './rewards-team.js';
 import { ticketCard, ticketFlows } from './tickets.js';
 import { dueToClose } from '../../../domain/tickets.js';
+import { noContactDue } from '../../../domain/notifications.js';
 import { formatDay, formatUsd } from './present.js';
 
 type Item = Pick<OutboxItem, 'idempotencyKey' | 'conversationKey' | 'payload' | 'dueAt'>;
@@ -57,8 +58,7 @@ export async function dueNotifications(deps: BotDeps, doc: PublisherDoc, e: Eval
       }
     }
     // Live longer than the edition's delay and nobody from the Rewards team has been in touch.
-    const contacted = doc.state.activations.some((a) => a.offerId === offer.id && a.contactedAt !== null);
-    if (o.noContactCheckFrom && o.noContactCheckFrom <= today && !contacted && !o.optedOut) {
+    if (noContactDue(offer, doc.state, today, deps.program.edition.noContactNudgeDays)) {
       const owner = offer.owner ? `${offer.owner.name} (${offer.owner.email})` : 'not recorded';
       await toPublisher(
         `nocontact:${offer.id}`,

@@ -1,6 +1,7 @@
 /** Small, fixed-locale formatting for cards. */
+import { formatDate, formatDateTime } from '../../../domain/program/dates.js';
+
 const USD = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 2, minimumFractionDigits: 0 });
-const DAY = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 
 /**
  * "$1,234.5": what `USD` gives, spelled out (Intl currency formatting costs several µs a call in a
@@ -21,18 +22,8 @@ export const formatUsd = (n: number): string => {
   return `${n < 0 || Object.is(n, -0) ? '-' : ''}$${int}${c === 0 ? '' : c % 10 === 0 ? `.${c / 10}` : `.${String(c).padStart(2, '0')}`}`;
 };
 
-const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/**
- * "Mar 5, 2026" from a date or an instant: what `DAY` gives, spelled out for four-digit years
- * (Intl formatting costs ~3 µs a call, and a status card shows several dates); other years and
- * invalid dates go through `DAY` (which throws for the latter).
- */
-export const formatDay = (isoDateOrInstant: string): string => {
-  const d = new Date(isoDateOrInstant.length === 10 ? `${isoDateOrInstant}T00:00:00Z` : isoDateOrInstant);
-  const y = d.getUTCFullYear();
-  return y >= 1000 && y <= 9999 ? `${SHORT_MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${y}` : DAY.format(d);
-};
+/** "26 Nov 2026" from a date or an instant: the domain's one date format (cards and rule texts agree). */
+export const formatDay = formatDate;
 
 /** "today", "1 day ago", "12 days ago". */
 export function ageInDays(instant: string, now: Date): string {
@@ -47,5 +38,5 @@ export function progressBar(fraction: number, cells = 20): string {
   return `${'█'.repeat(full)}${'░'.repeat(cells - full)} ${Math.floor(f * 100)}%`;
 }
 
-/** A day as `formatDay` writes it, with the UTC time: "Nov 26, 2026 14:05 UTC". */
-export const formatDateTime = (instant: string): string => `${formatDay(instant)} ${instant.slice(11, 16)} UTC`;
+/** "26 Nov 2026 14:05 UTC". */
+export { formatDateTime };

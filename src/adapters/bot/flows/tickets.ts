@@ -69,7 +69,7 @@ async function ticketCard(deps: BotDeps, t: Ticket, view: 'publisher' | 'agent',
     facts.push(
       { title: 'Publisher', value: `${doc.publisher.name} (MPN ${doc.publisher.mpnId ?? 'none'})` },
       { title: 'Tier', value: e.tierName },
-      { title: 'Enrolment', value: e.enrolled ? 'enrolled' : 'not enrolled' },
+      { title: 'Enrollment', value: e.enrolled ? 'enrolled' : 'not enrolled' },
       { title: 'Marketing contact', value: doc.state.contact ? `${doc.state.contact.name}, ${doc.state.contact.email}` : 'none' },
       // The offer is already a row above; the context adds who owns it and since when it is live.
       ...Object.entries(t.context)
