@@ -92,8 +92,8 @@ describe('rewards import (CLI)', () => {
     ['staff with an unknown role', (b) => ((b.staff[0]!.roles = ['boss' as never]), b), 'staff[0].roles[0]'],
     ['an unknown top-level key', (b) => ({ ...b, customers: [] }), 'customers'],
     ['a duplicate transaction id', (b) => ((b.transactions[1]!.id = 't1'), b), 'transactions[1]: duplicate of transactions[0]'],
-    ['a transaction for an unknown offer', (b) => ((b.transactions[1]!.offerId = 'ghost'), b), 'transactions[1] (t2): offerId ghost'],
-    ['an offer of an unknown publisher', (b) => ((b.offers[0]!.publisherId = 'ghost'), b), 'offers[0] (contoso-saas): publisherId ghost'],
+    ['a transaction for an unknown offer', (b) => ((b.transactions[1]!.offerId = 'ghost'), b), '"ghost" is not a known offer'],
+    ['an offer of an unknown publisher', (b) => ((b.offers[0]!.publisherId = 'ghost'), b), '"ghost" is not a known publisher'],
   ];
   for (const [what, mutate, expected] of badJson) {
     it(`when a JSON file has ${what}, then the error names ${expected} and nothing is imported`, async () => {
@@ -139,7 +139,7 @@ describe('rewards import (CLI)', () => {
       ['a bad amount on line 3', 'id,offerId,date,billedUsd,seats,status\nc1,contoso-saas,2021-01-01,100,0,billed\nc2,contoso-saas,2021-01-02,lots,0,billed\n', 'line 3, field billedUsd'],
       ['a missing column in the header', 'id,offerId,billedUsd\nc1,contoso-saas,100\n', 'line 1: the header lacks date'],
       ['a row with too many fields', 'id,offerId,date,billedUsd,seats,status\nc1,contoso-saas,2021-01-01,100,0,billed,extra\n', 'line 2: expected 6 fields'],
-      ['an unknown offer', 'id,offerId,date,billedUsd,seats,status\nc1,nope,2021-01-01,100,0,billed\n', 'offerId nope'],
+      ['an unknown offer', 'id,offerId,date,billedUsd,seats,status\nc1,nope,2021-01-01,100,0,billed\n', '"nope" is not a known offer'],
     ] as const) {
       it(`when a CSV has ${what}, then it is refused naming it and nothing is imported`, async () => {
         const file = join(dir, 'tx.csv');
