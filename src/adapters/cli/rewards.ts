@@ -15,7 +15,7 @@ import { ConfigError, loadConfig, loadDotEnv } from '../../config.js';
 import { LowdbStore } from '../store/lowdb/lowdb-store.js';
 import { StoreError } from '../store/store.js';
 import { AppError } from '../../services/errors.js';
-import { ImportFile, importText } from '../../services/import.js';
+import { ImportFile, importFile } from '../../services/import.js';
 import { recompute, salesReducer } from '../../services/ledger.js';
 import { ProgramService, loadEdition } from '../../services/program.js';
 import { IsoDate, TransactionStatus } from '../../domain/model.js';
@@ -128,12 +128,12 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream, err: No
   }
   const file = args[0]!;
   const config = loadConfig(env);
-  const text = await readFile(file, 'utf8');
+  const bytes = await readFile(file);
   const store = new LowdbStore(config.dataDir);
   await store.open();
   try {
     let last = 0;
-    const counts = await importText(store, text, {
+    const counts = await importFile(store, bytes, {
       format: extname(file).toLowerCase() === '.csv' ? 'csv' : 'json',
       source: file,
       actor: `cli:${userInfo().username}`,
