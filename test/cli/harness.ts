@@ -1,10 +1,17 @@
-/** Runs the rewards CLI on a temporary data directory. */
+/** Runs the rewards CLI on a temporary data directory, in process or as the operator would. */
+import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { runCli } from '../../src/adapters/cli/rewards.js';
 import { LowdbStore } from '../../src/adapters/store/lowdb/lowdb-store.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+/** tsx's loader by URL: the child runs in the test's directory, where `tsx` alone does not resolve. */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 function sink() {
   const s = new PassThrough();
@@ -27,6 +34,18 @@ export async function run(dir: string, ...argv: string[]) {
     error = e as Error;
   }
   return { code, error, out: out.text(), err: err.text() };
+}
+
+/** The CLI as a separate process (what `npm run rewards -- …` runs): exit code and output. */
+export function runProcess(dir: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', TSX, '--no-deprecation', join(ROOT, 'src/adapters/cli/rewards.ts'), ...argv],
+      { cwd: dir, env: { ...process.env, ...envFor(dir), LOG_LEVEL: 'silent' } },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }
 
 export async function storeContents(dir: string) {

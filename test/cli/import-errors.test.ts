@@ -2,12 +2,12 @@
  * Import errors a person can act on (issue 10 §5): every refusal names the file, the line (and
  * the column or field), what is wrong and what is expected, and leaves the store as it was.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { sampleBatch } from '../fixtures/sample.js';
-import { expectRefused, run, storeContents } from './harness.js';
+import { expectRefused, run, runProcess, storeContents } from './harness.js';
 
 const HEADER = 'id,offerId,date,billedUsd,seats,status';
 const BOM = '\uFEFF';
@@ -203,6 +203,23 @@ describe('import errors a person can act on', () => {
       const bytes = Buffer.concat([Buffer.from(text.slice(0, offset)), Buffer.from([0xf6]), Buffer.from(text.slice(offset + 1))]);
       const pos = positionAt(text, offset);
       await expectRefused(dir, await json(bytes), `data.json: line ${pos.line}, column ${pos.column}: byte 0xF6 is not valid UTF-8`);
+    });
+  });
+  describe('the file itself', () => {
+    it('when the path is a directory, then the CLI says so in one line, without a stack trace', async () => {
+      const folder = join(dir, 'exports');
+      await mkdir(folder);
+      const inProcess = await run(dir, 'import', folder);
+      expect(inProcess.error?.message).to.equal(`${folder} is a directory; give the path of a .json or .csv file`);
+      const r = await runProcess(dir, 'import', folder);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.equal(`error: ${folder} is a directory; give the path of a .json or .csv file\nNothing was imported.\n`);
+    });
+
+    it('when the file does not exist, then the CLI says where it looked, in one line', async () => {
+      const r = await runProcess(dir, 'import', 'missing.csv');
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.equal(`error: missing.csv: no such file (looked for ${join(dir, 'missing.csv')})\nNothing was imported.\n`);
     });
   });
 });
