@@ -120,6 +120,11 @@ describe('import errors a person can act on', () => {
       await expectRefused(dir, await csv(`id,offerId,date,billedUsd,date\nc1,contoso-saas,2021-01-01,100,2021-01-01\n`), 'tx.csv: line 1, column 5: the column date appears twice');
     });
 
+    it('when the file is empty or starts with an empty line, then the error asks for the header on line 1', async () => {
+      await expectRefused(dir, await csv(BOM), 'tx.csv: line 1: the file is empty; expected the header id,offerId,date,billedUsd,seats,status');
+      await expectRefused(dir, await csv(`\n${HEADER}\nc1,contoso-saas,2021-01-01,100,0,billed\n`), 'tx.csv: line 1: the first line is empty; it must be the header');
+    });
+
     it('when the file is not UTF-8, then it is refused with the line and column of the first bad byte', async () => {
       // "café" in Windows-1252: é is the single byte 0xE9.
       const bytes = Buffer.concat([Buffer.from(`${HEADER}\nc1,contoso-saas,2021-01-01,100,0,billed\nc2,caf`), Buffer.from([0xe9]), Buffer.from(',2021-01-01,100,0,billed\n')]);

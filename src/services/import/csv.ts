@@ -143,6 +143,7 @@ function readHeader(cells: string[], file: string): Column[] {
   const where = `${file}: line 1`;
   const names = cells.map((h) => h.trim());
   const expected = `expected ${CSV_COLUMNS.join(',')}`;
+  if (names.every((h) => h === '')) throw new ImportError(`${where}: the first line is empty; it must be the header (${expected})`, { file, line: 1 });
   const unknown = names.findIndex((h) => !(CSV_COLUMNS as readonly string[]).includes(h));
   if (unknown >= 0) throw new ImportError(`${where}, column ${unknown + 1}: unknown column ${shown(names[unknown])} (${expected})`, { file, line: 1, column: unknown + 1 });
   const twice = names.findIndex((h, i) => names.indexOf(h) !== i);
