@@ -178,6 +178,14 @@ describe('import errors a person can act on', () => {
       await expectRefused(dir, await json(text), `data.json: line ${pos.line}, column ${pos.column} (publishers[0].mpnId): expected 5 to 10 digits`);
     });
 
+    it('when a required key is missing, then the error points at the object that lacks it', async () => {
+      const b = sampleBatch() as { transactions: Array<Partial<ReturnType<typeof sampleBatch>['transactions'][number]>> };
+      delete b.transactions[1]!.date;
+      const text = pretty(b);
+      const pos = positionAt(text, text.lastIndexOf('{', text.indexOf('"id": "t2"')));
+      await expectRefused(dir, await json(text), `data.json: line ${pos.line}, column ${pos.column} (transactions[1].date): the object has no "date"`);
+    });
+
     it('when a key is unknown, then the error points at the key', async () => {
       const text = pretty({ ...sampleBatch(), customers: [] });
       const pos = positionAt(text, offsetOf(text, '', '"customers"'));

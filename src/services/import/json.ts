@@ -33,7 +33,10 @@ export function jsonErrorAt(text: string, file: string, path: ReadonlyArray<Prop
   const offset = opts.atKey && loc.depth === path.length && loc.keyOffset !== undefined ? loc.keyOffset : loc.offset;
   const w = where(text, offset, file);
   const field = formatPath(path);
-  return new ImportError(`${w.prefix}${field ? ` (${field})` : ''}: ${message}`, { file, line: w.line, column: w.column, field });
+  // A required key that is absent: point at the object that lacks it, and say so.
+  const last = path[path.length - 1];
+  const said = loc.depth === path.length - 1 && typeof last === 'string' ? `the object has no ${JSON.stringify(last)} (${message})` : message;
+  return new ImportError(`${w.prefix}${field ? ` (${field})` : ''}: ${said}`, { file, line: w.line, column: w.column, field });
 }
 
 export function parseJsonText(text: string, file: string): unknown {
@@ -58,9 +61,9 @@ export function parseJsonImport(text: string, file: string): ImportBatch {
     const issue = parsed.error.issues[0]!;
     if (issue.code === 'unrecognized_keys') {
       const key = issue.keys[0]!;
-      return fail(jsonErrorAt(text, file, [...issue.path, key], `unknown key ${JSON.stringify(key)}${issue.path.length === 0 ? ' (expected publishers, offers, transactions, mau or staff)' : ''}`, { atKey: true }));
+      throw jsonErrorAt(text, file, [...issue.path, key], `unknown key ${JSON.stringify(key)}${issue.path.length === 0 ? ' (expected publishers, offers, transactions, mau or staff)' : ''}`, { atKey: true });
     }
-    return fail(jsonErrorAt(text, file, issue.path, issue.message));
+    throw jsonErrorAt(text, file, issue.path, issue.message);
   }
   const batch = parsed.data;
   const dup = <T>(rows: T[], key: (r: T) => string, what: keyof ImportBatch, field: string) => {
@@ -81,8 +84,4 @@ export function parseJsonImport(text: string, file: string): ImportBatch {
   dup(batch.mau, (m) => `${m.offerId} ${m.month}`, 'mau', 'month');
   dup(batch.staff, (s) => `${s.tenantId} ${s.aadObjectId}`, 'staff', 'aadObjectId');
   return batch;
-}
-
-function fail(err: ImportError): never {
-  throw err;
 }
