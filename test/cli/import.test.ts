@@ -1,42 +1,9 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
-import { runCli } from '../../src/adapters/cli/rewards.js';
-import { LowdbStore } from '../../src/adapters/store/lowdb/lowdb-store.js';
 import { sampleBatch } from '../fixtures/sample.js';
-
-function sink() {
-  const s = new PassThrough();
-  let text = '';
-  s.on('data', (c: Buffer) => (text += c.toString()));
-  return { stream: s, text: () => text };
-}
-
-async function run(dir: string, ...argv: string[]) {
-  const out = sink();
-  const err = sink();
-  let code: number | undefined;
-  let error: Error | undefined;
-  try {
-    code = await runCli(argv, out.stream, err.stream, { DATA_DIR: join(dir, 'data'), NODE_ENV: 'test' });
-  } catch (e) {
-    error = e as Error;
-  }
-  return { code, error, out: out.text(), err: err.text() };
-}
-
-async function storeContents(dir: string) {
-  const s = new LowdbStore(join(dir, 'data'));
-  await s.open();
-  const ids = await s.listPublisherIds();
-  const docs = await Promise.all(ids.map((id) => s.getPublisher(id)));
-  const audit = await s.readAudit();
-  const staff = await s.listStaff();
-  await s.close();
-  return { ids, docs, audit, staff };
-}
+import { run, storeContents } from './harness.js';
 
 describe('rewards import (CLI)', () => {
   let dir: string;
@@ -91,9 +58,9 @@ describe('rewards import (CLI)', () => {
     ['MAU for a bad month', (b) => ((b.mau = [{ offerId: 'contoso-saas', month: '2020-1', mau: 5 }]), b), 'mau[0].month'],
     ['staff with an unknown role', (b) => ((b.staff[0]!.roles = ['boss' as never]), b), 'staff[0].roles[0]'],
     ['an unknown top-level key', (b) => ({ ...b, customers: [] }), 'customers'],
-    ['a duplicate transaction id', (b) => ((b.transactions[1]!.id = 't1'), b), 'transactions[1]: duplicate of transactions[0]'],
-    ['a transaction for an unknown offer', (b) => ((b.transactions[1]!.offerId = 'ghost'), b), 'transactions[1] (t2): offerId ghost'],
-    ['an offer of an unknown publisher', (b) => ((b.offers[0]!.publisherId = 'ghost'), b), 'offers[0] (contoso-saas): publisherId ghost'],
+    ['a duplicate transaction id', (b) => ((b.transactions[1]!.id = 't1'), b), '(transactions[1].id): duplicate of transactions[0]'],
+    ['a transaction for an unknown offer', (b) => ((b.transactions[1]!.offerId = 'ghost'), b), '(transactions[1].offerId): "ghost" is not a known offer'],
+    ['an offer of an unknown publisher', (b) => ((b.offers[0]!.publisherId = 'ghost'), b), '(offers[0].publisherId): "ghost" is not a known publisher'],
   ];
   for (const [what, mutate, expected] of badJson) {
     it(`when a JSON file has ${what}, then the error names ${expected} and nothing is imported`, async () => {
@@ -139,7 +106,7 @@ describe('rewards import (CLI)', () => {
       ['a bad amount on line 3', 'id,offerId,date,billedUsd,seats,status\nc1,contoso-saas,2021-01-01,100,0,billed\nc2,contoso-saas,2021-01-02,lots,0,billed\n', 'line 3, field billedUsd'],
       ['a missing column in the header', 'id,offerId,billedUsd\nc1,contoso-saas,100\n', 'line 1: the header lacks date'],
       ['a row with too many fields', 'id,offerId,date,billedUsd,seats,status\nc1,contoso-saas,2021-01-01,100,0,billed,extra\n', 'line 2: expected 6 fields'],
-      ['an unknown offer', 'id,offerId,date,billedUsd,seats,status\nc1,nope,2021-01-01,100,0,billed\n', 'offerId nope'],
+      ['an unknown offer', 'id,offerId,date,billedUsd,seats,status\nc1,nope,2021-01-01,100,0,billed\n', 'line 2, field offerId: "nope" is not a known offer'],
     ] as const) {
       it(`when a CSV has ${what}, then it is refused naming it and nothing is imported`, async () => {
         const file = join(dir, 'tx.csv');

@@ -11,6 +11,14 @@ describe('cloneJson', () => {
         if (v !== null && typeof v === 'object') expect(c).to.not.equal(v);
       }),
     );
+    // Seed 618898960 found this: a "__proto__" key, as JSON.parse gives it, was lost in the copy.
+    for (const text of ['{"__proto__":""}', '{"__proto__":{"polluted":true},"a":1}']) {
+      const v = JSON.parse(text) as Record<string, unknown>;
+      const c = cloneJson(v);
+      expect(JSON.stringify(c)).to.equal(text);
+      expect(Object.getPrototypeOf(c)).to.equal(Object.prototype);
+      expect(jsonEqual(c, v)).to.equal(true);
+    }
     const nested = { a: [{ b: 1 }], c: { d: 'x' } };
     const copy = cloneJson(nested);
     copy.a[0]!.b = 2;

@@ -85,6 +85,8 @@ describe('lowdb store', () => {
     } catch (err) {
       expect(err).to.be.instanceOf(StoreError);
       expect((err as Error).message).to.contain('transactions[2]').and.contain('nope');
+      // The row, so an import can say where it is in its file (a CSV line, a JSON line and column).
+      expect((err as StoreError).row).to.deep.include({ collection: 'transactions', index: 2, field: 'offerId' });
     }
     expect(await s.listPublisherIds()).to.deep.equal([]);
     expect(await readdir(join(dir, 'publishers'))).to.deep.equal([]);

@@ -7,15 +7,15 @@
  *   mark-transaction PUBLISHER TX STATUS [--note TEXT]   Rewards-team correction (fraud, cancellation)
  * The bot must not be running on the same DATA_DIR (one writer per store); the store refuses.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, loadConfig, loadDotEnv } from '../../config.js';
 import { LowdbStore } from '../store/lowdb/lowdb-store.js';
 import { StoreError } from '../store/store.js';
 import { AppError } from '../../services/errors.js';
-import { ImportFile, importText } from '../../services/import.js';
+import { ImportError, ImportFile, importFile } from '../../services/import.js';
 import { recompute, salesReducer } from '../../services/ledger.js';
 import { ProgramService, loadEdition } from '../../services/program.js';
 import { IsoDate, TransactionStatus } from '../../domain/model.js';
@@ -46,6 +46,21 @@ function parseArgs(args: string[]): { positional: string[]; options: Record<stri
     }
   }
   return { positional, options };
+}
+
+/** An import file's bytes; a missing file, a directory or an unreadable file is one clear line. */
+async function readImportFile(file: string): Promise<Buffer> {
+  const refuse = (e: unknown): never => {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ImportError(`${file}: no such file (looked for ${resolve(file)})`, { file });
+    if (code === 'EISDIR') throw new ImportError(`${file} is a directory; give the path of a .json or .csv file`, { file });
+    if (code === 'EACCES' || code === 'EPERM') throw new ImportError(`${file}: permission denied; the file must be readable by ${userInfo().username}`, { file });
+    throw e;
+  };
+  const info = await stat(file).catch(refuse);
+  if (info.isDirectory()) refuse(Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
+  if (!info.isFile()) throw new ImportError(`${file} is not a regular file; give the path of a .json or .csv file`, { file });
+  return readFile(file).catch(refuse);
 }
 
 async function withStore<T>(dataDir: string, fn: (store: LowdbStore) => Promise<T>): Promise<T> {
@@ -128,12 +143,12 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream, err: No
   }
   const file = args[0]!;
   const config = loadConfig(env);
-  const text = await readFile(file, 'utf8');
+  const bytes = await readImportFile(file);
   const store = new LowdbStore(config.dataDir);
   await store.open();
   try {
     let last = 0;
-    const counts = await importText(store, text, {
+    const counts = await importFile(store, bytes, {
       format: extname(file).toLowerCase() === '.csv' ? 'csv' : 'json',
       source: file,
       actor: `cli:${userInfo().username}`,

@@ -12,7 +12,11 @@ export function cloneJson<T>(value: T): T {
   const out: Record<string, unknown> = {};
   for (const k in value as Record<string, unknown>) {
     const v = (value as Record<string, unknown>)[k];
-    if (v !== undefined) out[k] = cloneJson(v);
+    if (v === undefined) continue;
+    // JSON.parse makes "__proto__" an own key; assigning it would set the copy's prototype instead
+    // (dropping the key, or making the copy inherit from the value).
+    if (k === '__proto__') Object.defineProperty(out, k, { value: cloneJson(v), enumerable: true, writable: true, configurable: true });
+    else out[k] = cloneJson(v);
   }
   return out as T;
 }

@@ -279,19 +279,22 @@ export class LowdbStore implements Store {
 
   /** Checks references across the batch and the store; throws StoreError('invalid') naming the row. */
   private plan(batch: ImportBatch) {
+    const invalid = (collection: keyof ImportBatch, index: number, id: string | undefined, field: string, problem: string): never => {
+      throw new StoreError(`${collection}[${index}]${id === undefined ? '' : ` (${id})`}.${field}: ${problem}`, 'invalid', { collection, index, field, problem });
+    };
     const pubIds = new Set([...this.docs.keys(), ...batch.publishers.map((p) => p.id)]);
     const offerOwner = new Map(this.offers);
     batch.offers.forEach((o, i) => {
-      if (!pubIds.has(o.publisherId)) throw new StoreError(`offers[${i}] (${o.id}): publisherId ${o.publisherId} is not a known publisher`, 'invalid');
+      if (!pubIds.has(o.publisherId)) invalid('offers', i, o.id, 'publisherId', `${JSON.stringify(o.publisherId)} is not a known publisher (import it first, or correct the id)`);
       const owner = offerOwner.get(o.id);
-      if (owner && owner !== o.publisherId) throw new StoreError(`offers[${i}] (${o.id}): the offer already belongs to publisher ${owner}`, 'invalid');
+      if (owner && owner !== o.publisherId) invalid('offers', i, o.id, 'publisherId', `the offer already belongs to publisher ${owner} (an offer cannot move to another publisher)`);
       offerOwner.set(o.id, o.publisherId);
     });
     batch.transactions.forEach((t, i) => {
-      if (!offerOwner.has(t.offerId)) throw new StoreError(`transactions[${i}] (${t.id}): offerId ${t.offerId} is not a known offer`, 'invalid');
+      if (!offerOwner.has(t.offerId)) invalid('transactions', i, t.id, 'offerId', `${JSON.stringify(t.offerId)} is not a known offer (import it first, or correct the id)`);
     });
     batch.mau.forEach((m, i) => {
-      if (!offerOwner.has(m.offerId)) throw new StoreError(`mau[${i}]: offerId ${m.offerId} is not a known offer`, 'invalid');
+      if (!offerOwner.has(m.offerId)) invalid('mau', i, undefined, 'offerId', `${JSON.stringify(m.offerId)} is not a known offer (import it first, or correct the id)`);
     });
     return offerOwner;
   }
