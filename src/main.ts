@@ -33,14 +33,14 @@ let demo: DemoPlaygrounds | undefined;
  * Playgrounds and the app in order, so the store finishes its writes and releases its lock. A
  * repeated signal changes nothing: Ctrl-C reaches us twice, from the terminal and through npm.
  */
-function shutdown(signal: NodeJS.Signals): void {
+function shutdown(reason: NodeJS.Signals | 'failed to start'): void {
   stopping ??= (async () => {
-    log.info({ signal }, 'shutting down');
+    log.info({ reason }, 'shutting down');
     await demo?.stop().catch((err: unknown) => log.warn({ err }, 'a Playground did not stop cleanly'));
     await starting.catch(() => undefined);
     await app.stop();
   })().then(
-    () => process.exit(0),
+    () => process.exit(reason === 'failed to start' ? 1 : 0),
     (err: unknown) => {
       log.error({ err }, 'the bot did not stop cleanly');
       process.exit(1);
@@ -87,7 +87,7 @@ if (config.playground.enabled && !stopping) {
   } catch (err) {
     if (!stopping) {
       process.stderr.write(`Cannot start: ${(err as Error).message}\n`);
-      shutdown('SIGTERM');
+      shutdown('failed to start');
     }
   }
 } else if (!stopping) {
