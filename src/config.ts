@@ -11,6 +11,26 @@ const onOff = z
 /** 0 asks the OS for a free port (tests). */
 const port = z.coerce.number({ message: 'expected a port number' }).int().min(0, 'expected a port number').max(65535, 'expected a port number');
 
+/**
+ * Which demo people get an Agents Playground of their own: the mock users' numbers (20 to 25, the end
+ * of their aadObjectId), comma-separated, in port order.
+ */
+const playgroundUsers = z.string().transform((text, ctx) => {
+  const list = text.split(',').map((s) => s.trim());
+  const expected = 'expected mock user numbers 20 to 25, comma-separated, such as 20,21,22,24,25 (see README)';
+  const bad = list.filter((s) => !/^2[0-5]$/.test(s));
+  if (bad.length) {
+    ctx.addIssue({ code: 'custom', message: `${expected}; not a mock user: ${bad.map((s) => JSON.stringify(s.slice(0, 20))).join(', ')}` });
+    return z.NEVER;
+  }
+  const twice = list.filter((s, i) => list.indexOf(s) !== i);
+  if (twice.length) {
+    ctx.addIssue({ code: 'custom', message: `each mock user at most once (one Playground per person); repeated: ${[...new Set(twice)].join(', ')}` });
+    return z.NEVER;
+  }
+  return list;
+});
+
 /** Raw environment → typed settings. Empty strings count as unset. */
 export const ConfigSchema = z
   .object({
@@ -28,7 +48,9 @@ export const ConfigSchema = z
     PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'expected the bot’s public base URL, such as https://rewards.example.com' }).optional(),
     PLAYGROUND: onOff.optional(),
     PLAYGROUND_PORT: port.default(56150),
-    PLAYGROUND_USER: z.enum(['20', '21', '22', '23', '24', '25'], { message: 'expected 20 to 25 (the Playground mock user, see README)' }).default('20'),
+    PLAYGROUND_USERS: playgroundUsers.default(['20', '21', '22', '24', '25']),
+    /** Replaced by PLAYGROUND_USERS; read only to say so. */
+    PLAYGROUND_USER: z.string().optional(),
     OUTBOX_CONCURRENCY: z.coerce.number({ message: 'expected a number' }).int().min(1).max(500).default(16),
     OUTBOX_MAX_ATTEMPTS: z.coerce.number({ message: 'expected a number' }).int().min(1).max(50).default(6),
     OUTBOX_PER_CONVERSATION_PER_SECOND: z.coerce.number({ message: 'expected a number' }).int().min(0).default(7),
@@ -52,6 +74,12 @@ export const ConfigSchema = z
     }
     if (c.MicrosoftAppType === 'SingleTenant' && c.MicrosoftAppId !== '' && c.MicrosoftAppTenantId === '') {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'a SingleTenant bot needs its tenant id' });
+    }
+    if (c.PLAYGROUND_USER !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['PLAYGROUND_USER'], message: 'replaced by PLAYGROUND_USERS: npm start now runs one Playground per person (default 20,21,22,24,25); remove PLAYGROUND_USER' });
+    }
+    if (c.PLAYGROUND_PORT !== 0 && c.PLAYGROUND_PORT + c.PLAYGROUND_USERS.length - 1 > 65535) {
+      ctx.addIssue({ code: 'custom', path: ['PLAYGROUND_PORT'], message: `the Playgrounds use ${c.PLAYGROUND_USERS.length} consecutive ports from PLAYGROUND_PORT: expected at most ${65536 - c.PLAYGROUND_USERS.length}` });
     }
     if (c.NODE_ENV === 'production' && c.PLAYGROUND === true) {
       ctx.addIssue({ code: 'custom', path: ['PLAYGROUND'], message: 'the Agents Playground is a development tool: turn it off in production' });
@@ -79,7 +107,8 @@ export const ConfigSchema = z
       },
       /** Base of links the bot hands out (CSV exports); by default this machine. */
       publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
-      playground: { enabled: c.PLAYGROUND ?? (!authEnabled && c.NODE_ENV === 'development'), port: c.PLAYGROUND_PORT, user: c.PLAYGROUND_USER },
+      /** One Agents Playground per listed mock user, on consecutive ports from `port` (0: any free ports). */
+      playground: { enabled: c.PLAYGROUND ?? (!authEnabled && c.NODE_ENV === 'development'), port: c.PLAYGROUND_PORT, users: c.PLAYGROUND_USERS },
       logLevel: c.LOG_LEVEL,
       tickets: {
         firstResponseHours: { urgent: c.TICKET_FIRST_RESPONSE_HOURS_URGENT, normal: c.TICKET_FIRST_RESPONSE_HOURS_NORMAL },

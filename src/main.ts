@@ -1,6 +1,7 @@
 /**
  * `npm start`: validates the configuration, starts the bot and, in development without Bot
- * Framework credentials, the Microsoft 365 Agents Playground pointed at it. Ctrl-C stops both.
+ * Framework credentials, one Microsoft 365 Agents Playground per demo person, all pointed at it.
+ * Ctrl-C, SIGTERM or SIGHUP stops them all and closes the store.
  */
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
@@ -8,6 +9,7 @@ import { createLogger } from './log.js';
 import { createApp } from './app.js';
 import { StoreError } from './adapters/store/store.js';
 import { DEMO_USERS, PLAYGROUND_BOT_NAME, PLAYGROUND_TENANT } from './services/demo-data.js';
+import type { DemoPlaygrounds } from './adapters/playground/demo.js';
 
 loadDotEnv();
 let config;
@@ -23,9 +25,35 @@ try {
 const log = createLogger(config.logLevel);
 const app = createApp(config, { log });
 
+let stopping: Promise<void> | undefined;
+let starting: Promise<unknown> = Promise.resolve();
+let demo: DemoPlaygrounds | undefined;
+/**
+ * SIGTERM (a deploy's `kill`), SIGINT (Ctrl-C) and SIGHUP (the terminal closed) all stop the
+ * Playgrounds and the app in order, so the store finishes its writes and releases its lock. A
+ * repeated signal changes nothing: Ctrl-C reaches us twice, from the terminal and through npm.
+ */
+function shutdown(reason: NodeJS.Signals | 'failed to start'): void {
+  stopping ??= (async () => {
+    log.info({ reason }, 'shutting down');
+    await demo?.stop().catch((err: unknown) => log.warn({ err }, 'a Playground did not stop cleanly'));
+    await starting.catch(() => undefined);
+    await app.stop();
+  })().then(
+    () => process.exit(reason === 'failed to start' ? 1 : 0),
+    (err: unknown) => {
+      log.error({ err }, 'the bot did not stop cleanly');
+      process.exit(1);
+    },
+  );
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown(signal));
+
 let port: number;
 try {
-  port = await app.start();
+  const appStarting = app.start();
+  starting = appStarting;
+  port = await appStarting;
 } catch (err) {
   if (err instanceof StoreError || (err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     process.stderr.write(`Cannot start: ${(err as Error).message}\n`);
@@ -34,44 +62,34 @@ try {
   throw err;
 }
 
-let playground: { url: string; stop(): Promise<void> } | undefined;
-if (config.playground.enabled) {
+const botEndpoint = `http://127.0.0.1:${port}/api/messages`;
+if (config.playground.enabled && !stopping) {
   // Imported lazily: the Playground is a dev dependency, absent from production installs.
-  const { startPlayground } = await import('./adapters/playground/process.js');
-  const { writePlaygroundConfig } = await import('./adapters/playground/config.js');
-  const cwd = resolve('.playground');
-  const current = DEMO_USERS.find((u) => u.aadObjectId.endsWith(config.playground.user)) ?? DEMO_USERS[0];
-  await writePlaygroundConfig(cwd, {
+  const { DemoPlaygrounds, describeSeats } = await import('./adapters/playground/demo.js');
+  const playgrounds = new DemoPlaygrounds({
+    people: DEMO_USERS,
+    keys: config.playground.users,
     tenantId: PLAYGROUND_TENANT,
     botName: PLAYGROUND_BOT_NAME,
-    currentUser: { aadObjectId: current.aadObjectId, name: current.name, email: current.email },
-    users: DEMO_USERS.filter((u) => u !== current).map((u) => ({ aadObjectId: u.aadObjectId, name: u.name, email: u.email })),
-    // The Playground allows General plus one channel: General for the Rewards team, one for support.
-    team: { name: 'Marketplace Rewards', channels: [{ name: 'Support' }] },
-    // One personal chat per user, as in Teams (dialog state is kept per conversation).
-    personalChatId: `a:personal-${current.aadObjectId}`,
-  });
-  playground = await startPlayground({
-    botEndpoint: `http://127.0.0.1:${port}/api/messages`,
-    port: config.playground.port,
-    cwd,
+    botEndpoint,
+    firstPort: config.playground.port,
+    rootDir: resolve('.playground'),
     log: (line) => log.debug({ playground: line }, 'playground'),
   });
-  process.stdout.write(
-    `\n  Rewards bot:       http://localhost:${port}/api/messages\n  Agents Playground: ${playground.url}  (you are ${current.name}: ${current.role})\n  Press Ctrl-C to stop.\n\n`,
-  );
-} else {
+  demo = playgrounds;
+  process.stdout.write(`\n  Rewards bot:        http://localhost:${port}/api/messages\n`);
+  try {
+    const seats = await playgrounds.start((p) => {
+      if (p.kind === 'starting') process.stdout.write(`  Starting ${p.total} Agents Playground${p.total === 1 ? '' : 's'}, one per person…\n`);
+      else process.stdout.write(`    ${p.done}/${p.total} ready: ${p.seat.person.name}${p.seat.port !== 0 && p.seat.actualPort !== p.seat.port ? ` (port ${p.seat.port} was taken)` : ''}\n`);
+    });
+    process.stdout.write(`  Agents Playgrounds (open each once, as installing the app in Teams):\n${describeSeats(seats)}\n  Press Ctrl-C to stop.\n\n`);
+  } catch (err) {
+    if (!stopping) {
+      process.stderr.write(`Cannot start: ${(err as Error).message}\n`);
+      shutdown('failed to start');
+    }
+  }
+} else if (!stopping) {
   process.stdout.write(`\n  Rewards bot: http://localhost:${port}/api/messages (Agents Playground off)\n  Press Ctrl-C to stop.\n\n`);
 }
-
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, 'shutting down');
-  await playground?.stop().catch((err: unknown) => log.warn({ err }, 'playground did not stop cleanly'));
-  await app.stop();
-  process.exit(0);
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -18,7 +18,7 @@ describe('configuration', () => {
     expect(c.dataDir).to.equal('./data');
     expect(c.nodeEnv).to.equal('development');
     expect(c.bot.authEnabled).to.equal(false);
-    expect(c.playground).to.deep.equal({ enabled: true, port: 56150, user: '20' });
+    expect(c.playground).to.deep.equal({ enabled: true, port: 56150, users: ['20', '21', '22', '24', '25'] });
     expect(c.demoData).to.equal(true);
     expect(c.identityFetchTimeoutMs).to.equal(2000);
   });

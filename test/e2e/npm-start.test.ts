@@ -1,6 +1,7 @@
 /**
- * The newcomer's path, end to end: start the app exactly as `npm start` does (bot + Agents
- * Playground + demo data), drive the Playground in headless Chromium, then Ctrl-C.
+ * The newcomer's path, end to end: start the app exactly as `npm start` does (bot + one Agents
+ * Playground per demo person + demo data), drive the owner's Playground in headless Chromium, then
+ * Ctrl-C; and the deploy's path: `kill <pid of npm start>` (SIGTERM to npm alone).
  * Skips when /usr/bin/chromium is absent, unless REQUIRE_BROWSER=1 (then it fails).
  */
 import type { ChildProcess } from 'node:child_process';
@@ -9,6 +10,33 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { launch, requireChromium, type PlaygroundDriver } from './playground-driver.js';
 import { PLAYGROUND_BOT_NAME, startNpmApp, type StartedApp } from './app-process.js';
+import { LowdbStore } from '../../src/adapters/store/lowdb/lowdb-store.js';
+
+const down = async (url: string) => fetch(url).then(() => false, () => true);
+
+/** Waits until nothing answers at any of `urls` (connection refused). */
+async function allDown(urls: string[], what: string, output: () => string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const up = [];
+    for (const url of urls) if (!(await down(url))) up.push(url);
+    if (up.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`still answering after ${what}: ${up.join(', ')}\n${output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The store's lock is released only by its orderly close (after in-flight writes finished); then it opens again. */
+async function storeReleased(dataDir: string, output: () => string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (existsSync(join(dataDir, '.lock'))) {
+    if (Date.now() > deadline) throw new Error(`the store was not closed cleanly (its lock is still held):\n${output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const store = new LowdbStore(dataDir);
+  await store.open();
+  await store.close();
+}
 
 describe('npm start → Agents Playground (headless Chromium)', function () {
   this.timeout(90_000);
@@ -35,6 +63,13 @@ describe('npm start → Agents Playground (headless Chromium)', function () {
   after(async () => {
     await ui?.close().catch(() => undefined);
     await started?.cleanup();
+  });
+
+  it('when started, then it prints one Playground per demo role with who you are there', () => {
+    expect(started!.seats.map((s) => s.name)).to.deep.equal(['Alex Wilber', 'Megan Bowen', 'Adele Vance', 'Nestor Wilke', 'Isaiah Langer']);
+    expect(new Set(started!.seats.map((s) => s.url)).size).to.equal(5);
+    expect(started!.output()).to.contain('Starting 5 Agents Playgrounds, one per person').and.contain('5/5 ready');
+    expect(started!.output()).to.match(/you are Nestor Wilke: Rewards team/);
   });
 
   it('when the Playground opens, then the bot has welcomed the user', async () => {
@@ -68,17 +103,33 @@ describe('npm start → Agents Playground (headless Chromium)', function () {
     // npm itself dies of the SIGINT, as in a terminal; the bot under it must shut down cleanly.
     const { code, signal } = await exited;
     expect(code === 0 || signal === 'SIGINT', `npm exited with ${code ?? signal}`).to.equal(true);
-    const down = async (url: string) => fetch(url).then(() => false, () => true);
-    const deadline = Date.now() + 10_000;
-    while (!((await down(playgroundUrl)) && (await down(botUrl.replace('/api/messages', '/healthz'))))) {
-      if (Date.now() > deadline) throw new Error('the bot or the Playground still answers after Ctrl-C');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    // The store releases its lock only in its orderly close (after in-flight writes finished).
-    const lockDeadline = Date.now() + 10_000;
-    while (existsSync(join(dataDir!, '.lock'))) {
-      if (Date.now() > lockDeadline) throw new Error(`the store was not closed cleanly:\n${started!.output()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await allDown([botUrl.replace('/api/messages', '/healthz'), ...started!.seats.map((s) => s.url)], 'Ctrl-C', started!.output);
+    await storeReleased(dataDir!, started!.output);
+  });
+});
+
+describe('kill <pid of npm start> (SIGTERM to npm alone, as a deploy does)', function () {
+  this.timeout(90_000);
+  let started: StartedApp | undefined;
+
+  before(async () => {
+    // Two Playgrounds are enough to see that all of them stop.
+    started = await startNpmApp({ PLAYGROUND_USERS: '20,25' });
+  });
+
+  after(async () => {
+    await started?.cleanup();
+  });
+
+  it('when npm is sent SIGTERM, then the bot and every Playground stop and the store is released', async () => {
+    const app = started!.child;
+    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => app.once('exit', (code, signal) => r({ code, signal })));
+    expect(started!.seats).to.have.length(2);
+    process.kill(app.pid!, 'SIGTERM');
+    const { code, signal } = await exited;
+    expect(code === 0 || signal === 'SIGTERM', `npm exited with ${code ?? signal}`).to.equal(true);
+    await allDown([started!.botUrl.replace('/api/messages', '/healthz'), ...started!.seats.map((s) => s.url)], 'SIGTERM', started!.output);
+    await storeReleased(started!.dataDir, started!.output);
+    expect(started!.output()).to.not.match(/did not stop cleanly/);
   });
 });

@@ -1,100 +1,73 @@
 /**
- * A ticket across two people in the Agents Playground (headless Chromium): Alex (publisher owner)
- * in the app as `npm start` runs it, and a second Playground where Isaiah (support agent) works the
- * support channel. Alex raises a ticket; Isaiah sees it in the channel, assigns it and replies;
- * Alex sees the reply and the new status in the personal chat.
+ * A ticket across the demo's Playgrounds (headless Chromium), on the app as `npm start` runs it:
+ * Alex Wilber (publisher owner) raises it in his personal chat; Isaiah Langer (support agent) works
+ * it in the support channel of his own Playground; each sees every change the other makes.
  * Skips when /usr/bin/chromium is absent, unless REQUIRE_BROWSER=1 (then it fails).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { launch, requireChromium, type PlaygroundDriver } from './playground-driver.js';
-import { PLAYGROUND_BOT_NAME, startNpmApp, type StartedApp } from './app-process.js';
-import { writePlaygroundConfig } from '../../src/adapters/playground/config.js';
-import { startPlayground, type PlaygroundProcess } from '../../src/adapters/playground/process.js';
-import { DEMO_USERS, PLAYGROUND_TENANT } from '../../src/services/demo-data.js';
+import { playgroundJourney } from './app-process.js';
 
+const ALEX = 'Alex Wilber';
+const ISAIAH = 'Isaiah Langer';
 // The agent's card, by its headline: the help text also mentions "ticket RW-1001", and channel
 // posts are drawn newest first.
 const TICKET = 'RW-1001 · Contoso Cloud';
+// The publisher's ticket card, by its comment box: the notes in the chat also name RW-1001.
+const PUBLISHER_CARD = 'Add a comment';
 
-describe('ticket journey across two Playgrounds (headless Chromium)', function () {
-  this.timeout(150_000);
-  let started: StartedApp | undefined;
-  let agentPlayground: PlaygroundProcess | undefined;
-  let agentDir: string | undefined;
-  let alex: PlaygroundDriver | undefined;
-  let isaiah: PlaygroundDriver | undefined;
-
-  before(async function () {
-    requireChromium(this);
-    started = await startNpmApp();
-    const isaiahUser = DEMO_USERS.find((u) => u.name === 'Isaiah Langer')!;
-    agentDir = await mkdtemp(join(tmpdir(), 'pg-agent-'));
-    await writePlaygroundConfig(agentDir, {
-      tenantId: PLAYGROUND_TENANT,
-      botName: PLAYGROUND_BOT_NAME,
-      currentUser: { aadObjectId: isaiahUser.aadObjectId, name: isaiahUser.name, email: isaiahUser.email },
-      users: DEMO_USERS.filter((u) => u !== isaiahUser).map((u) => ({ aadObjectId: u.aadObjectId, name: u.name, email: u.email })),
-      team: { name: 'Marketplace Rewards', channels: [{ name: 'Support' }] },
-      personalChatId: `a:personal-${isaiahUser.aadObjectId}`,
-    });
-    agentPlayground = await startPlayground({ botEndpoint: started.botUrl.replace('localhost', '127.0.0.1'), port: 0, cwd: agentDir });
-    const a = await launch(started.playgroundUrl, { botName: PLAYGROUND_BOT_NAME });
-    const b = await launch(agentPlayground.url, { botName: PLAYGROUND_BOT_NAME });
-    if (!a.driver || !b.driver) throw new Error(a.reason ?? b.reason);
-    alex = a.driver;
-    isaiah = b.driver;
-    await alex.ready();
-    await isaiah.ready();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      for (const [name, ui] of [['alex', alex], ['isaiah', isaiah]] as const) {
-        const path = join(tmpdir(), `ticket-${name}-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 40)}.png`);
-        await ui?.screenshot(path).catch(() => undefined);
-        // eslint-disable-next-line no-console
-        console.log(`    screenshot: ${path}`);
-      }
-      // eslint-disable-next-line no-console
-      console.log(started?.output().slice(-2000));
-    }
-  });
-
-  after(async () => {
-    await alex?.close().catch(() => undefined);
-    await isaiah?.close().catch(() => undefined);
-    await agentPlayground?.stop();
-    if (agentDir) await rm(agentDir, { recursive: true, force: true });
-    await started?.cleanup();
-  });
+describe('ticket journey across the demo Playgrounds (headless Chromium)', function () {
+  this.timeout(180_000);
+  const ui = playgroundJourney('ticket', [ALEX, ISAIAH]);
 
   it('when the support agent registers the support channel, then the bot confirms in the channel', async () => {
-    await isaiah!.switchToChannel('Support');
-    await isaiah!.send('register support channel');
-    await isaiah!.waitForText('This channel now receives support tickets', 20_000);
+    await ui(ISAIAH).switchToChannel('Support');
+    await ui(ISAIAH).send('register support channel');
+    await ui(ISAIAH).waitForText('This channel now receives support tickets', 20_000);
   });
 
-  it('when the publisher raises a ticket, then it gets a number in the personal chat', async () => {
-    await alex!.waitForText('Type one of these', 20_000);
-    await alex!.send('ticket');
-    await alex!.waitForText('Raise a support ticket', 15_000);
-    await alex!.fillInput('Description', 'Our offer has been live for six weeks and nobody called.');
-    await alex!.click('Submit ticket');
-    await alex!.waitForText('RW-1001', 15_000);
+  it('when the publisher raises a ticket, then it gets a number in the personal chat and lands in the agent’s channel', async () => {
+    await ui(ALEX).send('ticket');
+    await ui(ALEX).waitForText('Raise a support ticket', 15_000);
+    await ui(ALEX).fillInput('Description', 'Our offer has been live for six weeks and nobody called.');
+    await ui(ALEX).click('Submit ticket');
+    await ui(ALEX).waitForText('RW-1001', 15_000);
+    const card = await ui(ISAIAH).waitForText(TICKET, 20_000);
+    expect(card.text).to.contain('Our offer has been live for six weeks').and.contain('Status: unassigned');
   });
 
   it('when the agent assigns and replies in the channel, then the publisher sees the reply and the new status', async () => {
-    await isaiah!.waitForText('Our offer has been live for six weeks', 20_000);
-    await isaiah!.click('Assign to me', TICKET);
-    await isaiah!.waitForText('assigned it to themselves', 15_000);
-    await isaiah!.fillInput('Reply to the publisher', 'Sorry about that: your engagement manager will call today.', TICKET);
-    await isaiah!.click('Reply', TICKET);
-    await isaiah!.waitForText('Isaiah Langer replied', 15_000);
-    const seen = await alex!.waitForText('your engagement manager will call today', 20_000);
+    await ui(ISAIAH).click('Assign to me', TICKET);
+    await ui(ISAIAH).waitForText('assigned it to themselves', 15_000);
+    await ui(ISAIAH).fillInput('Reply to the publisher', 'Sorry about that: your engagement manager will call today.', TICKET);
+    await ui(ISAIAH).click('Reply', TICKET);
+    await ui(ISAIAH).waitForText('Isaiah Langer replied', 15_000);
+    const seen = await ui(ALEX).waitForText('your engagement manager will call today', 20_000);
     expect(seen.text).to.contain('RW-1001');
-    await alex!.waitForText('Status: assigned', 10_000);
+    await ui(ALEX).waitForText('Status: assigned', 10_000);
+  });
+
+  it('when the agent waits on the partner and the publisher answers on the ticket card, then the agent’s card shows the answer', async () => {
+    await ui(ISAIAH).click('Waiting on partner', TICKET);
+    await ui(ISAIAH).waitForText('Status: waiting on the partner', 15_000);
+    await ui(ALEX).waitForText('RW-1001: waiting on you', 20_000);
+    // The publisher's own ticket card (the only one with a comment box) was edited in place too.
+    await ui(ALEX).waitForText('Status: waiting on you', 10_000);
+    await ui(ALEX).fillInput('Add a comment', 'We can talk any weekday morning, Seattle time.', PUBLISHER_CARD);
+    await ui(ALEX).click('Add comment', PUBLISHER_CARD);
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const card = (await ui(ISAIAH).messages()).find((m) => m.text.includes(TICKET))?.text ?? '';
+      if (card.includes('We can talk any weekday morning') && card.includes('Status: assigned')) break;
+      if (Date.now() > deadline) throw new Error(`the agent's card never showed the publisher's answer:\n${card}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+
+  it('when the agent resolves the ticket, then the publisher is told', async () => {
+    await ui(ISAIAH).fillInput('Resolution note', 'Call booked for Tuesday 9:00.', TICKET);
+    await ui(ISAIAH).click('Resolve', TICKET);
+    await ui(ISAIAH).waitForText('Status: resolved', 15_000);
+    const told = await ui(ALEX).waitForText('RW-1001: resolved', 20_000);
+    expect(told.text).to.contain('Call booked for Tuesday 9:00.');
   });
 });
