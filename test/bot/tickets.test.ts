@@ -178,6 +178,10 @@ describe('support tickets (transcripts)', function () {
     expect(buttons(opened.card).map((b) => b.title)).to.include('Assign to me');
     const taken = await h.click('isaiah', 'ticket.assign_me', { ticketId: 'RW-1002' });
     expect(taken.text).to.contain('assigned it to themselves');
+    // The agent's own copy leads back to the queue, which now shows RW-1002 as theirs.
+    expect(buttons(opened.card).map((b) => b.title)).to.include('Queue');
+    const back = await h.click('isaiah', 'ticket.queue', {});
+    expect(buttons(back.card).map((b) => `${b.title} ${String(b.data.ticketId)}`)).to.deep.equal(['Open RW-1001', 'Assign to me RW-1001', 'Open RW-1002']);
     // `ticket RW-n`: the agent card for agents; a publisher sees only their company's tickets.
     const named = await h.ask('isaiah', 'ticket RW-1001');
     expect(named.text).to.contain('RW-1001').and.contain('Offer owner');

@@ -98,6 +98,8 @@ async function ticketCard(deps: BotDeps, t: Ticket, view: 'publisher' | 'agent',
       b('Resolve', 'ticket.resolve');
     }
     if (t.status === 'resolved') b('Reopen', 'ticket.reopen');
+    // Drawn for one agent (opened from the queue or with `ticket RW-n`): the way back to the queue.
+    if (viewer) b('Queue', 'ticket.queue');
   }
   return deps.cards.card('ticket', {
     ...banner,
