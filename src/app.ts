@@ -16,6 +16,7 @@ import { TicketService } from './services/tickets.js';
 import { createAdapter, createServer, listen, type ServiceClientCredentialsFactory } from './adapters/http/server.js';
 import { BotFrameworkSender } from './adapters/bot/proactive-sender.js';
 import { OutboxWorker } from './services/outbox/worker.js';
+import { PromMetrics, startMetricsServer, timedStore } from './adapters/http/metrics.js';
 import { LeaderDuties, soleInstance, type Duty, type Leadership } from './services/leadership.js';
 import { RateLimiter, type RateLimit } from './services/outbox/rate-limiter.js';
 import { RetryPolicySchema } from './services/outbox/retry-policy.js';
@@ -56,6 +57,8 @@ export interface App {
   start(): Promise<number>;
   /** Stops accepting requests, finishes in-flight writes, closes the store. */
   stop(): Promise<void>;
+  /** The port `/metrics` is served on once started, when METRICS_PORT is set. */
+  metricsPort(): number | undefined;
 }
 
 /** Every command and card verb, in one place. */
@@ -104,13 +107,30 @@ export function rateLimits(config: Config): { perConversation: RateLimit[]; perT
 
 export function createApp(config: Config, opts: AppOptions = {}): App {
   const log = opts.log ?? createLogger(config.logLevel);
-  const store = opts.store ?? new LowdbStore(config.dataDir);
+  const baseStore: Store = opts.store ?? new LowdbStore(config.dataDir);
+  const metrics: PromMetrics | undefined = config.metrics ? new PromMetrics(async () => (await baseStore.listOutbox({ status: 'queued' })).length) : undefined;
+  // Timed only when metrics are on: the proxy costs a little on every call.
+  const store: Store = metrics ? timedStore(baseStore, metrics) : baseStore;
   const adapter = createAdapter(config, opts.authSettings, opts.credentialsFactory);
   const deps = createBotDeps(config, store, log, new BotFrameworkCardUpdater(adapter, config.bot.appId, store), opts.now);
+  if (metrics) deps.metrics = metrics;
   adapter.onTurnError = turnErrorHandler(deps);
   const routes = routeTables(deps);
   const bot = new RewardsBot(deps, routes.commands, routes.verbs, routes.onUnmatched);
-  const server = createServer({ config, adapter, bot, store, log });
+  let started = false;
+  const server = createServer({
+    config,
+    adapter,
+    bot,
+    store,
+    log,
+    ...(metrics ? { metrics } : {}),
+    ready: async () => {
+      if (!started) return { ready: false, reason: 'starting' };
+      await store.health();
+      return { ready: true, leading: duties.isLeading };
+    },
+  });
   // Per-recipient campaign results; the link in the progress card is signed and expires.
   // Per-recipient campaign results; the link in the progress card is signed and expires. Anonymous
   // callers reach this route: it reads and never writes (no secret is made for checking a link).
@@ -141,8 +161,9 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     concurrency: config.outbox.concurrency,
     idleMs: 250,
     policy: RetryPolicySchema.parse({ maxAttempts: config.outbox.maxAttempts }),
+    ...(metrics ? { metrics } : {}),
   });
-  let started = false;
+  let metricsServer: { port: number; close(): Promise<void> } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let scanning: Promise<void> = Promise.resolve();
   const scan = () => {
@@ -189,11 +210,17 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
       await listen(server, config.port, config.host);
       const port = (server.address() as AddressInfo).port;
       log.info({ port, store: store.kind, auth: config.bot.authEnabled }, 'bot listening');
+      if (metrics && config.metrics) {
+        metricsServer = await startMetricsServer(metrics, config.metrics.port, config.metrics.host);
+        log.info({ port: metricsServer.port, host: config.metrics.host }, 'metrics on /metrics');
+      }
       await duties.start();
       return port;
     },
+    metricsPort: () => metricsServer?.port,
     async stop() {
       await duties.stop();
+      await metricsServer?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();
       await closed;

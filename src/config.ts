@@ -61,6 +61,8 @@ export const ConfigSchema = z
     TICKET_FIRST_RESPONSE_HOURS_NORMAL: z.coerce.number({ message: 'expected a number of business hours' }).positive().max(200).default(8),
     TICKETS_PER_USER_PER_HOUR: z.coerce.number({ message: 'expected a number' }).int().min(1).max(1000).default(5),
     IDENTITY_FETCH_TIMEOUT_MS: z.coerce.number({ message: 'expected a number of milliseconds' }).int().min(100, 'expected 100 to 2000 milliseconds').max(2000, 'expected 100 to 2000 milliseconds').default(2000),
+    METRICS_PORT: port.optional(),
+    METRICS_HOST: z.string().min(1).max(255).default('127.0.0.1'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -110,6 +112,8 @@ export const ConfigSchema = z
       /** One Agents Playground per listed mock user, on consecutive ports from `port` (0: any free ports). */
       playground: { enabled: c.PLAYGROUND ?? (!authEnabled && c.NODE_ENV === 'development'), port: c.PLAYGROUND_PORT, users: c.PLAYGROUND_USERS },
       logLevel: c.LOG_LEVEL,
+      /** Prometheus metrics on a port of their own (off when METRICS_PORT is unset), loopback unless METRICS_HOST says otherwise. */
+      metrics: c.METRICS_PORT === undefined ? null : { port: c.METRICS_PORT, host: c.METRICS_HOST },
       tickets: {
         firstResponseHours: { urgent: c.TICKET_FIRST_RESPONSE_HOURS_URGENT, normal: c.TICKET_FIRST_RESPONSE_HOURS_NORMAL },
         perUserPerHour: c.TICKETS_PER_USER_PER_HOUR,

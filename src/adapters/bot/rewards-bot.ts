@@ -257,6 +257,7 @@ export class RewardsBot extends TeamsActivityHandler {
       if (!data.success) throw new AppError('invalid_input', UNREADABLE_DATA);
       card = await route.handle(turn, data.data, this.deps);
     } catch (err) {
+      this.deps.metrics?.error(err instanceof AppError ? err.code : 'unexpected');
       turn.log[err instanceof AppError ? 'info' : 'error']({ err, verb }, 'card action failed');
       card = failureCard(this.deps, err, turn.correlationId);
     }
@@ -272,6 +273,7 @@ export function turnErrorHandler(deps: BotDeps) {
   return async (ctx: TurnContext, err: Error): Promise<void> => {
     const correlationId = (ctx.turnState.get(CORRELATION_KEY) as string | undefined) ?? newCorrelationId();
     const known = err instanceof AppError;
+    deps.metrics?.error(known ? err.code : 'unexpected');
     deps.log[known ? 'info' : 'error']({ err, correlationId }, known ? 'turn refused' : 'turn failed');
     if (ctx.activity.type !== ActivityTypes.Message) throw err; // proactive and invoke turns: let the caller see it
     try {

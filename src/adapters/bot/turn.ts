@@ -10,6 +10,7 @@ import type { TicketService } from '../../services/tickets.js';
 import type { CardRenderer } from './cards.js';
 import type { Forms } from './forms.js';
 import type { CardUpdater } from './card-updater.js';
+import type { Metrics } from '../../services/metrics.js';
 
 export interface BotDeps {
   config: Config;
@@ -23,6 +24,8 @@ export interface BotDeps {
   cardUpdater: CardUpdater;
   /** The clock (tests pin it). */
   now: () => Date;
+  /** Refusals and failures are counted here (when metrics are on). */
+  metrics?: Metrics;
 }
 
 export interface Turn {

@@ -1,5 +1,5 @@
 /**
- * HTTP edge: `POST /api/messages` through CloudAdapter, `GET /healthz`. A body that is not an
+ * HTTP edge: `POST /api/messages` through CloudAdapter, `GET /healthz` (alive), `GET /readyz` (ready). A body that is not an
  * activity is a 400 before botbuilder sees it; a refused token is a 401 (503 when the identity
  * provider is unreachable), logged once; nothing internal is ever echoed to the caller.
  */
@@ -11,6 +11,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { Store } from '../store/store.js';
 import { parseActivity } from './activity-schema.js';
+import { noMetrics, type Metrics } from '../../services/metrics.js';
 import { RefusedRequest, StrictAuthentication } from './bot-auth.js';
 import { useOpenIdKeySources } from './openid-key-source.js';
 
@@ -118,6 +119,9 @@ export interface ServerDeps {
   bot: ActivityHandler;
   store: Store;
   log: Logger;
+  metrics?: Metrics;
+  /** Whether this instance can serve (for `/readyz`): by default, whether the store answers. */
+  ready?: () => Promise<{ ready: boolean; reason?: string; leading?: boolean }>;
 }
 
 const PUBLIC_ERRORS: Record<number, string> = {
@@ -133,18 +137,25 @@ export function createServer(deps: ServerDeps): restify.Server {
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
 
+  const metrics = deps.metrics ?? noMetrics;
   server.post('/api/messages', async (req, res) => {
     const parsed = parseActivity(req.body);
     if (!parsed.ok) {
+      metrics.turn('malformed', 'refused');
       res.send(400, { error: parsed.message });
       return;
     }
+    const a = parsed.activity as { type: string; name?: unknown };
+    const kind = a.type === 'invoke' && typeof a.name === 'string' ? `invoke ${a.name}` : a.type;
     const header = req.headers.authorization;
     try {
       const result = await deps.adapter.handle(typeof header === 'string' ? header : '', parsed.activity as unknown as Activity, (ctx) => deps.bot.run(ctx));
-      if (result?.body === undefined) res.send(result?.status ?? 200);
+      const status = result?.status ?? 200;
+      metrics.turn(kind, status < 400 ? 'ok' : status < 500 ? 'refused' : 'failed');
+      if (result?.body === undefined) res.send(status);
       else res.send(result.status, result.body);
     } catch (err) {
+      metrics.turn(kind, err instanceof RefusedRequest ? 'unauthorized' : 'failed');
       if (err instanceof RefusedRequest) {
         // One line per refused request: why, and what botbuilder said (cleaned); never the token.
         deps.log.warn({ status: err.statusCode, reason: err.message, detail: err.detail, path: req.path() }, 'request refused');
@@ -170,6 +181,17 @@ export function createServer(deps: ServerDeps): restify.Server {
     } catch (err) {
       deps.log.error({ err }, 'health check failed');
       res.send(503, { status: 'unavailable' });
+    }
+  });
+
+  // Readiness for a load balancer: the store answers, and (in a fleet) whether this one leads.
+  server.get('/readyz', async (_req, res) => {
+    try {
+      const r = deps.ready ? await deps.ready() : (await deps.store.health(), { ready: true });
+      res.send(r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', ...(r.reason ? { reason: r.reason } : {}), ...(r.leading !== undefined ? { leading: r.leading } : {}) });
+    } catch (err) {
+      deps.log.error({ err }, 'readiness check failed');
+      res.send(503, { status: 'not ready', reason: 'the store does not answer' });
     }
   });
 

@@ -11,6 +11,7 @@ import type { Logger } from '../../log.js';
 import type { Clock } from './clock.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { SendQueue } from './send-queue.js';
+import { noMetrics, type Metrics } from '../metrics.js';
 import { classify, type RetryPolicy, type SendOutcome } from './retry-policy.js';
 
 /** Sends one activity on a conversation reference (the Bot Framework adapter in production). */
@@ -27,6 +28,7 @@ export interface WorkerOptions {
   idleMs: number;
   policy: RetryPolicy;
   random?: () => number;
+  metrics?: Metrics;
 }
 
 export interface BatchResult {
@@ -50,6 +52,8 @@ export class OutboxWorker {
   /** Aborted (and replaced) by wake(): lanes napping while everything held waits for a token look again. */
   private nudge = new AbortController();
 
+  private readonly metrics: Metrics;
+
   constructor(
     private readonly store: Store,
     private readonly sender: Sender,
@@ -57,7 +61,9 @@ export class OutboxWorker {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly opts: WorkerOptions,
-  ) {}
+  ) {
+    this.metrics = opts.metrics ?? noMetrics;
+  }
 
   /** Polls until stopped. */
   start(): void {
@@ -134,6 +140,7 @@ export class OutboxWorker {
         const items = await this.store.claimOutbox(this.id, new Date(now).toISOString(), this.opts.batchSize, { perTenant: cap, skipTenants: queue.busyTenants(now, cap) });
         queue.add(items);
         result.claimed += items.length;
+        this.metrics.outbox('claimed', items.length);
         dry = items.length === 0;
       })().finally(() => {
         claiming = null;
@@ -159,7 +166,10 @@ export class OutboxWorker {
         inFlight++;
         try {
           const kind = await this.deliver(item, queue);
-          if (kind !== 'deferred') result[kind === 'retry' ? 'retried' : kind]++;
+          if (kind !== 'deferred') {
+            result[kind === 'retry' ? 'retried' : kind]++;
+            this.metrics.outbox(kind === 'retry' ? 'retried' : kind);
+          }
         } finally {
           inFlight--;
         }
@@ -170,7 +180,11 @@ export class OutboxWorker {
     } finally {
       await (claiming as Promise<void> | null)?.catch(() => undefined);
       const held = queue.drain();
-      if (held.length > 0) result.released += await this.store.releaseOutbox(this.id, held.map((i) => i.id));
+      if (held.length > 0) {
+        const released = await this.store.releaseOutbox(this.id, held.map((i) => i.id));
+        result.released += released;
+        this.metrics.outbox('released', released);
+      }
     }
     return result;
   }
@@ -201,14 +215,17 @@ export class OutboxWorker {
       const w = this.limiter.waits(now, key);
       if (w.tenant > 0 || w.global > 0) queue.blockTenant(item, now + Math.max(w.tenant, w.global));
       else queue.park(item, now + w.conversation);
+      this.metrics.rateLimitWait(w.global > 0 ? 'global' : w.tenant > 0 ? 'tenant' : 'conversation');
       return 'deferred';
     }
     let outcome: SendOutcome;
+    const sentAt = performance.now();
     try {
       outcome = await this.sender.send(ref.reference, payload.data.activity);
     } catch (err) {
       outcome = { networkError: (err as Error).message };
     }
+    this.metrics.sendLatency(performance.now() - sentAt);
     const decision = classify(outcome, { attempt: item.attempts, now: this.clock.now(), policy: this.opts.policy, ...(this.opts.random ? { random: this.opts.random } : {}) });
     const status = 'status' in outcome ? outcome.status : 'ok' in outcome ? 200 : null;
     switch (decision.kind) {
