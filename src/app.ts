@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
-import { LowdbStore } from './adapters/store/lowdb/lowdb-store.js';
+import { createStore } from './adapters/store/create-store.js';
 import type { Store } from './adapters/store/store.js';
 import { CardRenderer } from './adapters/bot/cards.js';
 import { RewardsBot, turnErrorHandler } from './adapters/bot/rewards-bot.js';
@@ -104,7 +104,7 @@ export function rateLimits(config: Config): { perConversation: RateLimit[]; perT
 
 export function createApp(config: Config, opts: AppOptions = {}): App {
   const log = opts.log ?? createLogger(config.logLevel);
-  const store = opts.store ?? new LowdbStore(config.dataDir);
+  const store = opts.store ?? createStore(config);
   const adapter = createAdapter(config, opts.authSettings, opts.credentialsFactory);
   const deps = createBotDeps(config, store, log, new BotFrameworkCardUpdater(adapter, config.bot.appId, store), opts.now);
   adapter.onTurnError = turnErrorHandler(deps);

@@ -18,6 +18,10 @@ export const ConfigSchema = z
     PORT: port.default(3978),
     HOST: z.string().min(1).default('0.0.0.0'),
     DATA_DIR: z.string().min(1).default('./data'),
+    /** Set: the PostgreSQL store (several instances may share it); unset: the embedded store in DATA_DIR. */
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, message: 'expected a PostgreSQL URL such as postgres://user:password@host:5432/rewards (leave it unset for the embedded store in DATA_DIR)' })
+      .optional(),
     PROGRAM_EDITION: z.string().regex(/^[a-z0-9_-]+$/, 'expected an edition name such as 2020 or fy24').default('2020'),
     DEMO_DATA: onOff.optional(),
     MicrosoftAppId: z.string().default(''),
@@ -62,6 +66,8 @@ export const ConfigSchema = z
       port: c.PORT,
       host: c.HOST,
       dataDir: c.DATA_DIR,
+      /** PostgreSQL connection URL (holds the password: never log it), or null for the embedded store. */
+      databaseUrl: c.DATABASE_URL ?? null,
       programEdition: c.PROGRAM_EDITION,
       /** Demo data is loaded into an empty store in development unless turned off. */
       demoData: c.DEMO_DATA ?? c.NODE_ENV === 'development',

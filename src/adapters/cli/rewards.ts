@@ -1,19 +1,20 @@
 /**
- * `npm run rewards -- <command>`: operator commands on the embedded store.
+ * `npm run rewards -- <command>`: operator commands on the configured store (DATABASE_URL or DATA_DIR).
  *   import FILE        load a JSON import file or a CSV of transactions (all or nothing)
  *   schema             print the import format as JSON Schema
  *   evaluate ID        a publisher's tier, metrics and benefits [--as-of YYYY-MM-DD] [--json]
  *   recompute [ID]     rebuild running sales totals from the ledgers (all publishers by default)
  *   mark-transaction PUBLISHER TX STATUS [--note TEXT]   Rewards-team correction (fraud, cancellation)
- * The bot must not be running on the same DATA_DIR (one writer per store); the store refuses.
+ * The bot must not be running on the same DATA_DIR (one writer per embedded store); the store refuses.
+ * On PostgreSQL the commands may run while the bot runs.
  */
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { extname } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, loadConfig, loadDotEnv } from '../../config.js';
-import { LowdbStore } from '../store/lowdb/lowdb-store.js';
-import { StoreError } from '../store/store.js';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from '../../config.js';
+import { createStore } from '../store/create-store.js';
+import { StoreError, type Store } from '../store/store.js';
 import { AppError } from '../../services/errors.js';
 import { ImportFile, importText } from '../../services/import.js';
 import { recompute, salesReducer } from '../../services/ledger.js';
@@ -48,8 +49,8 @@ function parseArgs(args: string[]): { positional: string[]; options: Record<stri
   return { positional, options };
 }
 
-async function withStore<T>(dataDir: string, fn: (store: LowdbStore) => Promise<T>): Promise<T> {
-  const store = new LowdbStore(dataDir);
+async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = createStore(config);
   await store.open();
   try {
     return await fn(store);
@@ -86,7 +87,7 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream, err: No
     const { positional, options } = parseArgs(args);
     const config = loadConfig(env);
     const edition = loadEdition(config.programEdition);
-    return withStore(config.dataDir, async (store) => {
+    return withStore(config, async (store) => {
       const program = new ProgramService(store, edition);
       if (command === 'evaluate') {
         const [id] = positional;
@@ -129,7 +130,7 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream, err: No
   const file = args[0]!;
   const config = loadConfig(env);
   const text = await readFile(file, 'utf8');
-  const store = new LowdbStore(config.dataDir);
+  const store = createStore(config);
   await store.open();
   try {
     let last = 0;
