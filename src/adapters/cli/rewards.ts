@@ -5,15 +5,20 @@
  *   evaluate ID        a publisher's tier, metrics and benefits [--as-of YYYY-MM-DD] [--json]
  *   recompute [ID]     rebuild running sales totals from the ledgers (all publishers by default)
  *   mark-transaction PUBLISHER TX STATUS [--note TEXT]   Rewards-team correction (fraud, cancellation)
+ *   copy-store --to URL  copy the embedded store in DATA_DIR into an empty PostgreSQL database
  * The bot must not be running on the same DATA_DIR (one writer per embedded store); the store refuses.
  * On PostgreSQL the commands may run while the bot runs.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { extname } from 'node:path';
+import { extname, join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../../config.js';
 import { createStore } from '../store/create-store.js';
+import { copyStore } from '../store/copy-store.js';
+import { LowdbStore } from '../store/lowdb/lowdb-store.js';
+import { PostgresStore, redactUrl } from '../store/postgres/postgres-store.js';
 import { StoreError, type Store } from '../store/store.js';
 import { AppError } from '../../services/errors.js';
 import { ImportFile, importText } from '../../services/import.js';
@@ -29,7 +34,9 @@ const USAGE = `usage: npm run rewards -- <command>
            [--as-of YYYY-MM-DD] [--json]
   recompute [PUBLISHER_ID]     rebuild running sales totals from the ledgers
   mark-transaction PUBLISHER_ID TRANSACTION_ID STATUS [--note TEXT]
-                               STATUS: billed, fraud, cancelled_accidental, cancelled_before_use`;
+                               STATUS: billed, fraud, cancelled_accidental, cancelled_before_use
+  copy-store --to DATABASE_URL copy the embedded store in DATA_DIR into an empty PostgreSQL database
+                               (the bot stopped), verifying the counts before the copy commits`;
 
 /** `--name value` options and positional arguments. */
 function parseArgs(args: string[]): { positional: string[]; options: Record<string, string | true> } {
@@ -122,6 +129,41 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream, err: No
       for (const a of r.revoked) out.write(`  revoked (tier corrected): ${a.benefitId} on ${a.offerId}\n`);
       return 0;
     });
+  }
+  if (command === 'copy-store') {
+    const { options } = parseArgs(args);
+    if (typeof options.to !== 'string') throw new AppError('invalid_input', 'copy-store needs --to postgres://user:password@host:5432/database');
+    // The target is validated like DATABASE_URL; the source is always the embedded store in DATA_DIR.
+    const config = loadConfig({ ...env, DATABASE_URL: options.to });
+    const target = redactUrl(config.databaseUrl!);
+    if (!existsSync(join(config.dataDir, 'meta.json'))) throw new AppError('invalid_input', `${config.dataDir} holds no embedded store (no meta.json): nothing to copy (set DATA_DIR)`);
+    const from = new LowdbStore(config.dataDir);
+    await from.open();
+    try {
+      const to = new PostgresStore(config.databaseUrl!);
+      await to.open();
+      try {
+        err.write(`copying ${config.dataDir} to ${target}\n`);
+        let last = 0;
+        const counts = await copyStore(from, to, (done, total) => {
+          const now = Date.now();
+          if (now - last > 500 || done === total) {
+            last = now;
+            err.write(`publishers ${done}/${total}\n`);
+          }
+        }).catch((e: unknown) => {
+          if (e instanceof StoreError) throw e;
+          throw new StoreError(`the copy failed, nothing was kept: ${(e as Error).message}`, 'invalid');
+        });
+        const rows = (Object.keys(counts) as Array<keyof typeof counts>).map((k) => `  ${k.padEnd(14)} ${counts[k]}`);
+        out.write(`Copied ${config.dataDir} to ${target}; counts verified:\n${rows.join('\n')}\n`);
+      } finally {
+        await to.close();
+      }
+    } finally {
+      await from.close();
+    }
+    return 0;
   }
   if (command !== 'import' || args.length !== 1) {
     err.write(`${USAGE}\n`);

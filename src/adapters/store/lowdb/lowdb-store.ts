@@ -659,6 +659,27 @@ export class LowdbStore implements Store {
     for (const it of this.outbox.values()) if (!filter.status || it.status === filter.status) out.push(cloneJson(it));
     return out;
   }
+
+  // ---- copy-store -------------------------------------------------------------------------------
+
+  /**
+   * What the Store interface does not list, for copying this store elsewhere (copy-store): the
+   * botbuilder state entries, the conversation references and the last ticket number handed out.
+   */
+  async exportExtras(): Promise<{ kv: Array<[string, KvEntry]>; conversations: ConversationRefRecord[]; lastTicketNumber: number }> {
+    this.live();
+    const kv: Array<[string, KvEntry]> = [];
+    const conversations: ConversationRefRecord[] = [];
+    for (const shard of this.kv.values()) {
+      for (const [k, e] of Object.entries(shard.data.entries)) {
+        if (k.startsWith(CONV_PREFIX)) conversations.push(ConversationRefRecord.parse(e.value));
+        else kv.push([k, cloneJson(e)]);
+      }
+    }
+    kv.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    conversations.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return { kv, conversations, lastTicketNumber: this.counters.data.ticket };
+  }
 }
 
 function isAlive(pid: number): boolean {

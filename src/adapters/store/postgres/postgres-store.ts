@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { z } from 'zod';
 import { Staff, Ticket, type Transaction } from '../../../domain/model.js';
+import type { AuditEntry as AuditEntryT } from '../store.js';
 import {
   AuditEntry,
   OutboxItem,
@@ -33,6 +34,34 @@ import {
 } from '../store.js';
 import { deepFreeze, jsonEqual } from '../clone.js';
 import { migrate } from './migrate.js';
+
+/** Everything a store holds, read from another backend (copy-store). */
+export interface StoreCopy {
+  publisherIds: string[];
+  publisher(id: string): Promise<PublisherDoc | undefined>;
+  transactions(publisherId: string): Promise<Transaction[]>;
+  staff: Staff[];
+  kv: Array<[string, KvEntry]>;
+  conversations: ConversationRefRecord[];
+  audit: AuditEntryT[];
+  outbox: OutboxItem[];
+  /** The last ticket number handed out (1000: none yet). */
+  lastTicketNumber: number;
+  /** What the source holds, counted while it was read: checked against the copy before it commits. */
+  counted(): StoreCounts;
+}
+
+/** How many of each thing a store holds (copy-store verifies a copy with these). */
+export interface StoreCounts {
+  publishers: number;
+  transactions: number;
+  staff: number;
+  tickets: number;
+  conversations: number;
+  kv: number;
+  audit: number;
+  outbox: number;
+}
 
 export interface PostgresStoreOptions {
   /** How long a claim holds an item: a 'sending' item older than this is claimed again (default 2 min). */
@@ -723,4 +752,127 @@ export class PostgresStore implements Store {
     const r = await this.query<OutboxRow>('SELECT * FROM outbox WHERE ($1::text IS NULL OR status = $1) ORDER BY seq', [filter.status ?? null]);
     return r.rows.map(toItem);
   }
+  // ---- copy-store -------------------------------------------------------------------------------
+
+  async counts(): Promise<StoreCounts> {
+    return this.countWith(this.db());
+  }
+
+  private async countWith(q: pg.Pool | pg.PoolClient): Promise<StoreCounts> {
+    const r = await q.query<StoreCounts>(
+      `SELECT (SELECT count(*)::int FROM publishers) AS publishers, (SELECT count(*)::int FROM transactions) AS transactions,
+              (SELECT count(*)::int FROM staff) AS staff, (SELECT count(*)::int FROM tickets) AS tickets,
+              (SELECT count(*)::int FROM conversations) AS conversations, (SELECT count(*)::int FROM kv) AS kv,
+              (SELECT count(*)::int FROM audit) AS audit, (SELECT count(*)::int FROM outbox) AS outbox`,
+    );
+    return r.rows[0]!;
+  }
+
+  /**
+   * Fills this empty database with a copy of another store, in one transaction: a copy that fails
+   * leaves the database empty, ready for another try. Refuses a database that holds anything.
+   */
+  async restore(copy: StoreCopy, progress?: (done: number, total: number) => void): Promise<StoreCounts> {
+    return this.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [IMPORT_LOCK]);
+      const held = await this.countWith(c);
+      const nonEmpty = Object.entries(held).filter(([, n]) => n > 0);
+      if (nonEmpty.length > 0) {
+        throw new StoreError(`the database is not empty (${nonEmpty.map(([k, n]) => `${n} ${k}`).join(', ')}): copy-store fills only an empty database`, 'invalid');
+      }
+      const total = copy.publisherIds.length;
+      let done = 0;
+      let rows: Array<[string, Transaction]> = [];
+      const flush = async () => {
+        if (rows.length === 0) return;
+        await c.query(
+          `INSERT INTO transactions (publisher_id, id, doc)
+           SELECT u.p, u.i, u.d FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS u(p, i, d, n) ORDER BY u.n`,
+          [rows.map((r) => r[0]), rows.map((r) => r[1].id), rows.map((r) => json(r[1]))],
+        );
+        rows = [];
+      };
+      for (const ids of chunks(copy.publisherIds, 500)) {
+        const docs: Array<[string, PublisherDoc]> = [];
+        for (const id of ids) {
+          const doc = await copy.publisher(id);
+          if (doc) docs.push([id, doc]);
+        }
+        await c.query('INSERT INTO publishers (id, doc, version) SELECT * FROM unnest($1::text[], $2::jsonb[], $3::int[])', [
+          docs.map(([id]) => id),
+          docs.map(([, d]) => json(d)),
+          docs.map(([, d]) => d.version),
+        ]);
+        await this.reindex(c, docs);
+        for (const [id] of docs) {
+          for (const t of await copy.transactions(id)) rows.push([id, t]);
+          if (rows.length >= CHUNK) await flush();
+        }
+        await flush();
+        done += ids.length;
+        progress?.(done, total);
+      }
+      const staff = copy.staff.map((s) => ({ key: userKey(s.tenantId, s.aadObjectId), s }));
+      await c.query(
+        'INSERT INTO staff (tenant_id, aad_object_id, doc) SELECT u.t, u.a, u.d FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS u(t, a, d, n) ORDER BY u.n',
+        [staff.map((x) => x.key[0]), staff.map((x) => x.key[1]), staff.map((x) => json(x.s))],
+      );
+      for (const part of chunks(copy.kv)) {
+        await c.query('INSERT INTO kv (key, value, etag) SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[])', [
+          part.map(([k]) => k),
+          part.map(([, e]) => json(e.value ?? null)),
+          part.map(([, e]) => e.eTag),
+        ]);
+      }
+      for (const part of chunks(copy.conversations)) {
+        await c.query('INSERT INTO conversations (key, reference, updated_at) SELECT * FROM unnest($1::text[], $2::jsonb[], $3::timestamptz[])', [
+          part.map((r) => r.key),
+          part.map((r) => json(r.reference)),
+          part.map((r) => r.updatedAt),
+        ]);
+      }
+      for (const part of chunks(copy.audit)) {
+        await c.query('INSERT INTO audit (publisher_id, entry) SELECT u.p, u.e FROM unnest($1::text[], $2::jsonb[]) WITH ORDINALITY AS u(p, e, n) ORDER BY u.n', [
+          part.map((e) => e.publisherId ?? null),
+          part.map(json),
+        ]);
+      }
+      // A 'sending' item comes over without a claim time: the first claim after the copy takes it again.
+      for (const part of chunks(copy.outbox)) {
+        const col = <K extends keyof OutboxItem>(k: K) => part.map((i) => i[k]);
+        await c.query(
+          `INSERT INTO outbox (id, idempotency_key, conversation_key, tenant_id, payload, status, due_at, attempts, last_status, last_error, created_at, updated_at, claimed_by, activity_id)
+           SELECT u.id, u.k, u.c, u.t, u.p, u.s, u.due, u.a, u.ls, u.le, u.ca, u.ua, u.cb, u.act
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::timestamptz[], $8::int[], $9::int[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::text[], $14::text[])
+                  WITH ORDINALITY AS u(id, k, c, t, p, s, due, a, ls, le, ca, ua, cb, act, n)
+            ORDER BY u.n`,
+          [
+            col('id'),
+            col('idempotencyKey'),
+            col('conversationKey'),
+            col('tenantId'),
+            part.map((i) => json(i.payload)),
+            col('status'),
+            col('dueAt'),
+            col('attempts'),
+            col('lastStatus'),
+            col('lastError'),
+            col('createdAt'),
+            col('updatedAt'),
+            col('claimedBy'),
+            col('activityId'),
+          ],
+        );
+      }
+      if (copy.lastTicketNumber > 1000) await c.query("SELECT setval('ticket_number', $1)", [copy.lastTicketNumber]);
+      const copied = await this.countWith(c);
+      const source = copy.counted();
+      const off = (Object.keys(source) as Array<keyof StoreCounts>).filter((k) => source[k] !== copied[k]);
+      if (off.length > 0) {
+        throw new StoreError(`the copy does not match its source (${off.map((k) => `${k}: ${source[k]} read, ${copied[k]} written`).join('; ')}): nothing was kept`, 'corrupt');
+      }
+      return copied;
+    });
+  }
+
 }
