@@ -4,8 +4,9 @@
  *
  * Atomicity: `updatePublisher` applies a change to one publisher's aggregate (its facts, program
  * state and running totals) all-or-nothing; `importBatch` applies a whole import (or a ledger
- * correction) all-or-nothing: it is journaled first and replayed on open after a crash.
- * A promise that resolves means the change is durable (fsync'd or committed).
+ * correction) all-or-nothing (lowdb: journaled first and replayed on open after a crash;
+ * PostgreSQL: one transaction). A promise that resolves means the change is durable (fsync'd or
+ * committed). test/store/contract.ts holds what both backends promise.
  */
 import { z } from 'zod';
 import {
