@@ -400,11 +400,12 @@ export class PostgresStore implements Store {
         txByPublisher.set(pid, list);
       }
       const existing = new Map<string, Transaction>(); // publisher|id → stored version
-      const pairs = batch.transactions.map((t) => [offerOwner.get(t.offerId)!, t.id] as const);
+      // Only publishers that existed before this import have a ledger to compare with.
+      const pairs = batch.transactions.map((t) => ({ p: offerOwner.get(t.offerId)!, i: t.id })).filter((x) => current.has(x.p));
       for (const part of chunks(pairs)) {
         const r = await c.query<{ publisher_id: string; id: string; doc: Transaction }>(
-          'SELECT t.publisher_id, t.id, t.doc FROM transactions t JOIN unnest($1::text[], $2::text[]) AS u(p, i) ON t.publisher_id = u.p AND t.id = u.i',
-          [part.map((p) => p[0]), part.map((p) => p[1])],
+          'SELECT t.publisher_id, t.id, t.doc FROM transactions t JOIN jsonb_to_recordset($1::jsonb) AS u(p text, i text) ON t.publisher_id = u.p AND t.id = u.i',
+          [json(part)],
         );
         for (const row of r.rows) existing.set(`${row.publisher_id}|${row.id}`, row.doc);
       }
@@ -464,9 +465,9 @@ export class PostgresStore implements Store {
       for (const part of chunks([...rows.values()])) {
         await c.query(
           `INSERT INTO transactions (publisher_id, id, doc)
-           SELECT u.p, u.i, u.d FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS u(p, i, d, n) ORDER BY u.n
+           SELECT e.x->>0, e.x->1->>'id', e.x->1 FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(x, n) ORDER BY e.n
            ON CONFLICT (publisher_id, id) DO UPDATE SET doc = excluded.doc`,
-          [part.map((r) => r.pid), part.map((r) => r.tx.id), part.map((r) => json(r.tx))],
+          [json(part.map((r) => [r.pid, r.tx]))],
         );
         for (const r of part) finish(r.pid, r.tx.id);
         progress?.(done, total);
@@ -787,8 +788,8 @@ export class PostgresStore implements Store {
         if (rows.length === 0) return;
         await c.query(
           `INSERT INTO transactions (publisher_id, id, doc)
-           SELECT u.p, u.i, u.d FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS u(p, i, d, n) ORDER BY u.n`,
-          [rows.map((r) => r[0]), rows.map((r) => r[1].id), rows.map((r) => json(r[1]))],
+           SELECT e.x->>0, e.x->1->>'id', e.x->1 FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(x, n) ORDER BY e.n`,
+          [json(rows)],
         );
         rows = [];
       };
