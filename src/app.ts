@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
-import { LowdbStore } from './adapters/store/lowdb/lowdb-store.js';
+import { createStore } from './adapters/store/create-store.js';
 import type { Store } from './adapters/store/store.js';
 import { CardRenderer } from './adapters/bot/cards.js';
 import { RewardsBot, turnErrorHandler } from './adapters/bot/rewards-bot.js';
@@ -107,7 +107,7 @@ export function rateLimits(config: Config): { perConversation: RateLimit[]; perT
 
 export function createApp(config: Config, opts: AppOptions = {}): App {
   const log = opts.log ?? createLogger(config.logLevel);
-  const baseStore: Store = opts.store ?? new LowdbStore(config.dataDir);
+  const baseStore: Store = opts.store ?? createStore(config);
   const metrics: PromMetrics | undefined = config.metrics ? new PromMetrics(async () => (await baseStore.listOutbox({ status: 'queued' })).length) : undefined;
   // Timed only when metrics are on: the proxy costs a little on every call.
   const store: Store = metrics ? timedStore(baseStore, metrics) : baseStore;

@@ -39,6 +39,10 @@ export const ConfigSchema = z
     /** Unset: every interface with authentication on, loopback only with it off (fail closed). */
     HOST: z.string().min(1).optional(),
     DATA_DIR: z.string().min(1).default('./data'),
+    /** Set: the PostgreSQL store (several instances may share it); unset: the embedded store in DATA_DIR. */
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, message: 'expected a PostgreSQL URL such as postgres://user:password@host:5432/rewards (leave it unset for the embedded store in DATA_DIR)' })
+      .optional(),
     PROGRAM_EDITION: z.string().regex(/^[a-z0-9_-]+$/, 'expected an edition name such as 2020 or fy24').default('2020'),
     DEMO_DATA: onOff.optional(),
     MicrosoftAppId: z.string().default(''),
@@ -97,6 +101,8 @@ export const ConfigSchema = z
       /** OpenID metadata and signing-key fetches give up after this long. */
       identityFetchTimeoutMs: c.IDENTITY_FETCH_TIMEOUT_MS,
       dataDir: c.DATA_DIR,
+      /** PostgreSQL connection URL (holds the password: never log it), or null for the embedded store. */
+      databaseUrl: c.DATABASE_URL ?? null,
       programEdition: c.PROGRAM_EDITION,
       /** Demo data is loaded into an empty store in development unless turned off. */
       demoData: c.DEMO_DATA ?? c.NODE_ENV === 'development',

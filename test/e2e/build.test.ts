@@ -29,6 +29,7 @@ describe('npm run build → node dist/main.js', function () {
     expect(existsSync(join(ROOT, 'dist/main.js'))).to.equal(true);
     expect((await readdir(join(ROOT, 'dist/cards'))).filter((f) => f.endsWith('.json')).length).to.be.greaterThan(10);
     expect(await readdir(join(ROOT, 'dist/programs'))).to.include('fy24.json');
+    expect((await readdir(join(ROOT, 'dist/adapters/store/postgres/migrations'))).filter((f) => f.endsWith('.sql')).length).to.be.at.least(1);
     const walk = async (dir: string): Promise<string[]> =>
       (await Promise.all((await readdir(dir, { withFileTypes: true })).map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)])))).flat();
     expect((await walk(join(ROOT, 'dist'))).filter((f) => f.endsWith('.ts'))).to.deep.equal([]);

@@ -1,19 +1,25 @@
 /**
- * `npm run rewards -- <command>`: operator commands on the embedded store.
+ * `npm run rewards -- <command>`: operator commands on the configured store (DATABASE_URL or DATA_DIR).
  *   import FILE        load a JSON import file or a CSV of transactions (all or nothing)
  *   schema             print the import format as JSON Schema
  *   evaluate ID        a publisher's tier, metrics and benefits [--as-of YYYY-MM-DD] [--json]
  *   recompute [ID]     rebuild running sales totals from the ledgers (all publishers by default)
  *   mark-transaction PUBLISHER TX STATUS [--note TEXT]   Rewards-team correction (fraud, cancellation)
- * The bot must not be running on the same DATA_DIR (one writer per store); the store refuses.
+ *   copy-store --to URL  copy the embedded store in DATA_DIR into an empty PostgreSQL database
+ * The bot must not be running on the same DATA_DIR (one writer per embedded store); the store refuses.
+ * On PostgreSQL the commands may run while the bot runs.
  */
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { extname, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, loadConfig, loadDotEnv } from '../../config.js';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from '../../config.js';
+import { createStore } from '../store/create-store.js';
+import { copyStore } from '../store/copy-store.js';
 import { LowdbStore } from '../store/lowdb/lowdb-store.js';
-import { StoreError } from '../store/store.js';
+import { PostgresStore, redactUrl } from '../store/postgres/postgres-store.js';
+import { StoreError, type Store } from '../store/store.js';
 import { AppError } from '../../services/errors.js';
 import { ImportError, ImportFile, importFile } from '../../services/import.js';
 import { recompute, salesReducer } from '../../services/ledger.js';
@@ -28,7 +34,9 @@ const USAGE = `usage: npm run rewards -- <command>
            [--as-of YYYY-MM-DD] [--json]
   recompute [PUBLISHER_ID]     rebuild running sales totals from the ledgers
   mark-transaction PUBLISHER_ID TRANSACTION_ID STATUS [--note TEXT]
-                               STATUS: billed, fraud, cancelled_accidental, cancelled_before_use`;
+                               STATUS: billed, fraud, cancelled_accidental, cancelled_before_use
+  copy-store --to DATABASE_URL copy the embedded store in DATA_DIR into an empty PostgreSQL database
+                               (the bot stopped), verifying the counts before the copy commits`;
 
 /** `--name value` options and positional arguments. */
 function parseArgs(args: string[]): { positional: string[]; options: Record<string, string | true> } {
@@ -63,8 +71,8 @@ async function readImportFile(file: string): Promise<Buffer> {
   return readFile(file).catch(refuse);
 }
 
-async function withStore<T>(dataDir: string, fn: (store: LowdbStore) => Promise<T>): Promise<T> {
-  const store = new LowdbStore(dataDir);
+async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = createStore(config);
   await store.open();
   try {
     return await fn(store);
@@ -101,7 +109,7 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream, err: No
     const { positional, options } = parseArgs(args);
     const config = loadConfig(env);
     const edition = loadEdition(config.programEdition);
-    return withStore(config.dataDir, async (store) => {
+    return withStore(config, async (store) => {
       const program = new ProgramService(store, edition);
       if (command === 'evaluate') {
         const [id] = positional;
@@ -137,6 +145,41 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream, err: No
       return 0;
     });
   }
+  if (command === 'copy-store') {
+    const { options } = parseArgs(args);
+    if (typeof options.to !== 'string') throw new AppError('invalid_input', 'copy-store needs --to postgres://user:password@host:5432/database');
+    // The target is validated like DATABASE_URL; the source is always the embedded store in DATA_DIR.
+    const config = loadConfig({ ...env, DATABASE_URL: options.to });
+    const target = redactUrl(config.databaseUrl!);
+    if (!existsSync(join(config.dataDir, 'meta.json'))) throw new AppError('invalid_input', `${config.dataDir} holds no embedded store (no meta.json): nothing to copy (set DATA_DIR)`);
+    const from = new LowdbStore(config.dataDir);
+    await from.open();
+    try {
+      const to = new PostgresStore(config.databaseUrl!);
+      await to.open();
+      try {
+        err.write(`copying ${config.dataDir} to ${target}\n`);
+        let last = 0;
+        const counts = await copyStore(from, to, (done, total) => {
+          const now = Date.now();
+          if (now - last > 500 || done === total) {
+            last = now;
+            err.write(`publishers ${done}/${total}\n`);
+          }
+        }).catch((e: unknown) => {
+          if (e instanceof StoreError) throw e;
+          throw new StoreError(`the copy failed, nothing was kept: ${(e as Error).message}`, 'invalid');
+        });
+        const rows = (Object.keys(counts) as Array<keyof typeof counts>).map((k) => `  ${k.padEnd(14)} ${counts[k]}`);
+        out.write(`Copied ${config.dataDir} to ${target}; counts verified:\n${rows.join('\n')}\n`);
+      } finally {
+        await to.close();
+      }
+    } finally {
+      await from.close();
+    }
+    return 0;
+  }
   if (command !== 'import' || args.length !== 1) {
     err.write(`${USAGE}\n`);
     return command === undefined || command === 'help' ? 0 : 2;
@@ -144,7 +187,7 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream, err: No
   const file = args[0]!;
   const config = loadConfig(env);
   const bytes = await readImportFile(file);
-  const store = new LowdbStore(config.dataDir);
+  const store = createStore(config);
   await store.open();
   try {
     let last = 0;

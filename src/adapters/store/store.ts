@@ -4,8 +4,9 @@
  *
  * Atomicity: `updatePublisher` applies a change to one publisher's aggregate (its facts, program
  * state and running totals) all-or-nothing; `importBatch` applies a whole import (or a ledger
- * correction) all-or-nothing: it is journaled first and replayed on open after a crash.
- * A promise that resolves means the change is durable (fsync'd or committed).
+ * correction) all-or-nothing (lowdb: journaled first and replayed on open after a crash;
+ * PostgreSQL: one transaction). A promise that resolves means the change is durable (fsync'd or
+ * committed). test/store/contract.ts holds what both backends promise.
  */
 import { z } from 'zod';
 import {
@@ -216,4 +217,30 @@ export interface Store {
   listOutbox(filter?: { status?: OutboxItem['status'] }): Promise<OutboxItem[]>;
   /** The item queued under an idempotency key, if any. */
   findOutbox(idempotencyKey: string): Promise<OutboxItem | undefined>;
+}
+
+/**
+ * The references an import must satisfy, checked the same way by every backend before anything is
+ * written: offers name a known publisher and never move to another; transactions and MAU name a
+ * known offer. `isPublisher` and `offerOwner` describe what is already stored; `offerOwner` is
+ * completed with the batch's offers and returned. Throws StoreError('invalid') naming the row.
+ */
+export function planImportReferences(batch: ImportBatch, isPublisher: (id: string) => boolean, offerOwner: Map<string, string>): Map<string, string> {
+  const invalid = (collection: keyof ImportBatch, index: number, id: string | undefined, field: string, problem: string): never => {
+    throw new StoreError(`${collection}[${index}]${id === undefined ? '' : ` (${id})`}.${field}: ${problem}`, 'invalid', { collection, index, field, problem });
+  };
+  const batchPublishers = new Set(batch.publishers.map((p) => p.id));
+  batch.offers.forEach((o, i) => {
+    if (!batchPublishers.has(o.publisherId) && !isPublisher(o.publisherId)) invalid('offers', i, o.id, 'publisherId', `${JSON.stringify(o.publisherId)} is not a known publisher (import it first, or correct the id)`);
+    const owner = offerOwner.get(o.id);
+    if (owner && owner !== o.publisherId) invalid('offers', i, o.id, 'publisherId', `the offer already belongs to publisher ${owner} (an offer cannot move to another publisher)`);
+    offerOwner.set(o.id, o.publisherId);
+  });
+  batch.transactions.forEach((t, i) => {
+    if (!offerOwner.has(t.offerId)) invalid('transactions', i, t.id, 'offerId', `${JSON.stringify(t.offerId)} is not a known offer (import it first, or correct the id)`);
+  });
+  batch.mau.forEach((m, i) => {
+    if (!offerOwner.has(m.offerId)) invalid('mau', i, undefined, 'offerId', `${JSON.stringify(m.offerId)} is not a known offer (import it first, or correct the id)`);
+  });
+  return offerOwner;
 }

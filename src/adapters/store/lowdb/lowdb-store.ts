@@ -26,6 +26,7 @@ import {
   StoreError,
   type AggregateReducer,
   type ClaimOptions,
+  planImportReferences,
   type AuditInput,
   type ImportBatch,
   type ImportCounts,
@@ -279,24 +280,7 @@ export class LowdbStore implements Store {
 
   /** Checks references across the batch and the store; throws StoreError('invalid') naming the row. */
   private plan(batch: ImportBatch) {
-    const invalid = (collection: keyof ImportBatch, index: number, id: string | undefined, field: string, problem: string): never => {
-      throw new StoreError(`${collection}[${index}]${id === undefined ? '' : ` (${id})`}.${field}: ${problem}`, 'invalid', { collection, index, field, problem });
-    };
-    const pubIds = new Set([...this.docs.keys(), ...batch.publishers.map((p) => p.id)]);
-    const offerOwner = new Map(this.offers);
-    batch.offers.forEach((o, i) => {
-      if (!pubIds.has(o.publisherId)) invalid('offers', i, o.id, 'publisherId', `${JSON.stringify(o.publisherId)} is not a known publisher (import it first, or correct the id)`);
-      const owner = offerOwner.get(o.id);
-      if (owner && owner !== o.publisherId) invalid('offers', i, o.id, 'publisherId', `the offer already belongs to publisher ${owner} (an offer cannot move to another publisher)`);
-      offerOwner.set(o.id, o.publisherId);
-    });
-    batch.transactions.forEach((t, i) => {
-      if (!offerOwner.has(t.offerId)) invalid('transactions', i, t.id, 'offerId', `${JSON.stringify(t.offerId)} is not a known offer (import it first, or correct the id)`);
-    });
-    batch.mau.forEach((m, i) => {
-      if (!offerOwner.has(m.offerId)) invalid('mau', i, undefined, 'offerId', `${JSON.stringify(m.offerId)} is not a known offer (import it first, or correct the id)`);
-    });
-    return offerOwner;
+    return planImportReferences(batch, (id) => this.docs.has(id), new Map(this.offers));
   }
 
   /** Applies a journaled import. Idempotent, so a replay after a crash converges. */
@@ -661,6 +645,27 @@ export class LowdbStore implements Store {
     const out: OutboxItem[] = [];
     for (const it of this.outbox.values()) if (!filter.status || it.status === filter.status) out.push(cloneJson(it));
     return out;
+  }
+
+  // ---- copy-store -------------------------------------------------------------------------------
+
+  /**
+   * What the Store interface does not list, for copying this store elsewhere (copy-store): the
+   * botbuilder state entries, the conversation references and the last ticket number handed out.
+   */
+  async exportExtras(): Promise<{ kv: Array<[string, KvEntry]>; conversations: ConversationRefRecord[]; lastTicketNumber: number }> {
+    this.live();
+    const kv: Array<[string, KvEntry]> = [];
+    const conversations: ConversationRefRecord[] = [];
+    for (const shard of this.kv.values()) {
+      for (const [k, e] of Object.entries(shard.data.entries)) {
+        if (k.startsWith(CONV_PREFIX)) conversations.push(ConversationRefRecord.parse(e.value));
+        else kv.push([k, cloneJson(e)]);
+      }
+    }
+    kv.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    conversations.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return { kv, conversations, lastTicketNumber: this.counters.data.ticket };
   }
 }
 
