@@ -17,6 +17,7 @@ import { createAdapter, createServer, listen, type ServiceClientCredentialsFacto
 import { BotFrameworkSender } from './adapters/bot/proactive-sender.js';
 import { OutboxWorker } from './services/outbox/worker.js';
 import { PromMetrics, startMetricsServer, timedStore } from './adapters/http/metrics.js';
+import { PgAdvisoryLeadership } from './adapters/store/postgres/leadership.js';
 import { LeaderDuties, soleInstance, type Duty, type Leadership } from './services/leadership.js';
 import { RateLimiter, type RateLimit } from './services/outbox/rate-limiter.js';
 import { RetryPolicySchema } from './services/outbox/retry-policy.js';
@@ -185,7 +186,9 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     },
   };
   // Sending, scans and progress edits run on one instance of a fleet at a time (see leadership.ts).
-  const duties = new LeaderDuties(opts.leadership ?? soleInstance, [worker, progress, scheduler], log);
+  // With PostgreSQL several instances may share the database: the lead is an advisory lock.
+  const leadership = opts.leadership ?? (config.databaseUrl ? new PgAdvisoryLeadership(config.databaseUrl) : soleInstance);
+  const duties = new LeaderDuties(leadership, [worker, progress, scheduler], log);
 
   return {
     deps,

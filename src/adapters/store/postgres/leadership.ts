@@ -5,7 +5,7 @@
  * connection fails stops leading at once (it cannot know whether it still holds the lock).
  */
 import pg from 'pg';
-import type { Leadership } from '../../services/leadership.js';
+import type { Leadership } from '../../../services/leadership.js';
 
 /** The advisory lock key: one bot per database (two 32-bit halves of "rewards-leader"). */
 const LOCK: readonly [number, number] = [0x72657761, 0x6c656164];
