@@ -202,7 +202,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     async start() {
       await store.open();
       started = true;
-      if (config.demoData && (await store.isEmpty())) {
+      // Loaded by the instance that leads, so two instances starting on one empty database do not both load it.
+      if (config.demoData && (await leadership.check().catch(() => false)) && (await store.isEmpty())) {
         const counts = await store.importBatch(
           demoData(new Date().toISOString().slice(0, 10)),
           { at: new Date().toISOString(), actor: 'system', action: 'import', subject: 'demo data', details: {} },
