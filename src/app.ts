@@ -10,7 +10,7 @@ import type { Store } from './adapters/store/store.js';
 import { CardRenderer } from './adapters/bot/cards.js';
 import { RewardsBot, turnErrorHandler } from './adapters/bot/rewards-bot.js';
 import type { BotDeps, Command, VerbTable } from './adapters/bot/turn.js';
-import { selfParsingVerbs, type UnmatchedHandler } from './adapters/bot/rewards-bot.js';
+import type { UnmatchedHandler } from './adapters/bot/rewards-bot.js';
 import { ticketFlows } from './adapters/bot/flows/tickets.js';
 import { TicketService } from './services/tickets.js';
 import { createAdapter, createServer, listen, type ServiceClientCredentialsFactory } from './adapters/http/server.js';
@@ -68,7 +68,7 @@ export function routeTables(deps: BotDeps): { commands: Command[]; verbs: VerbTa
   const tickets = ticketFlows({ tickets: deps.tickets });
   const commands: Command[] = [];
   commands.push(helpCommand(() => commands), whoamiCommand, ...publisherCommands, ...tickets.commands, ...rewardsTeamCommands({ support: tickets.postWaiting }), ...campaigns.commands);
-  return { commands, verbs: { ...publisherVerbs, ...selfParsingVerbs({ ...rewardsTeamVerbs, ...campaigns.verbs, ...tickets.verbs }) }, onUnmatched: tickets.onUnmatched };
+  return { commands, verbs: { ...publisherVerbs, ...rewardsTeamVerbs, ...campaigns.verbs, ...tickets.verbs }, onUnmatched: tickets.onUnmatched };
 }
 
 /** Services and rendering the bot needs, wired together (program events feed the notifications). */

@@ -27,14 +27,6 @@ import { asAttachment } from './cards.js';
 /** A card button's handler that reads its own data: answers with the card that replaces the clicked one. */
 export type VerbHandler = (turn: Turn, data: unknown, deps: BotDeps) => Promise<Record<string, unknown>>;
 
-/**
- * Handlers that parse their data themselves (tickets, campaigns, Rewards team flows), as verb-table
- * entries: their schema accepts anything and hands the data on as it came.
- */
-export function selfParsingVerbs(handlers: Record<string, VerbHandler>): VerbTable {
-  return Object.fromEntries(Object.entries(handlers).map(([name, handle]) => [name, { schema: z.unknown(), handle }]));
-}
-
 /** The answer in a channel to a command that shows a company's people, emails or figures. */
 export const PERSONAL_ONLY = 'It shows your company’s people and details, which I never post in a channel. Open a chat with me (Rewards, in Apps or Chat) and type it there.';
 

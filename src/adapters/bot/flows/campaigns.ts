@@ -10,7 +10,7 @@ import { Audience, AudienceKind, CampaignContent, type Campaign, type CampaignSe
 import { AppError } from '../../../services/errors.js';
 import { asAttachment, asOutboxMessage, type Banner, type CardModels } from '../cards.js';
 import type { VerbHandler } from '../rewards-bot.js';
-import type { BotDeps, Command, Turn } from '../turn.js';
+import { verb, type BotDeps, type Command, type Turn, type VerbTable } from '../turn.js';
 import { conversationKey } from '../rewards-bot.js';
 import { formatDateTime, progressBar } from './present.js';
 import { staffCaller } from './rewards-team.js';
@@ -208,7 +208,7 @@ export interface CampaignDeps {
   secret: () => Promise<string>;
 }
 
-export function campaignFlows(cd: CampaignDeps): { commands: Command[]; verbs: Record<string, VerbHandler> } {
+export function campaignFlows(cd: CampaignDeps): { commands: Command[]; verbs: VerbTable } {
   const formData = async (turn: Turn, data: unknown) => {
     const d = ComposerData.safeParse(data ?? {});
     if (!d.success) throw new AppError('invalid_input', 'That form could not be read. Type campaign for a fresh one.');
@@ -344,7 +344,17 @@ export function campaignFlows(cd: CampaignDeps): { commands: Command[]; verbs: R
 
   return {
     commands: [command],
-    verbs: { 'campaign.count': count, 'campaign.preview': preview, 'campaign.send': send, 'campaign.edit': edit, 'campaign.confirm': confirm, 'campaign.refresh': refresh, 'campaign.cancel': cancel, 'campaign.ack': ack },
+    verbs: {
+      'campaign.count': verb(ComposerData, count),
+      'campaign.preview': verb(ComposerData, preview),
+      'campaign.send': verb(ComposerData, send),
+      'campaign.edit': verb(ComposerData, edit),
+      // The confirmation card carries the composer's fields and the count being confirmed.
+      'campaign.confirm': verb(ComposerData.extend({ confirmCount: z.union([z.string().max(20), z.number()]).optional() }), confirm),
+      'campaign.refresh': verb(CampaignRef, refresh),
+      'campaign.cancel': verb(CampaignRef, cancel),
+      'campaign.ack': verb(CampaignRef, ack),
+    },
   };
 }
 

@@ -13,7 +13,7 @@ import { findUserConversation } from '../../../services/conversations.js';
 import type { PublisherDoc } from '../../store/store.js';
 import { asOutboxMessage, type Banner } from '../cards.js';
 import type { VerbHandler } from '../rewards-bot.js';
-import type { BotDeps, Command, Turn } from '../turn.js';
+import { verb, type BotDeps, type Command, type Turn, type VerbTable } from '../turn.js';
 import { formatDay } from './present.js';
 
 const LANGUAGE_NAMES: Record<string, string> = { en: 'English', de: 'German', es: 'Spanish', fr: 'French', it: 'Italian', ja: 'Japanese', ko: 'Korean', nl: 'Dutch', pt: 'Portuguese', zh: 'Chinese' };
@@ -126,9 +126,9 @@ async function updateNotices(deps: BotDeps, doc: PublisherDoc, activation: Activ
 }
 
 export const rewardsTeamCommands = (onRegistered: OnRegistered = {}): Command[] => [registerCommand('rewards', onRegistered), registerCommand('support', onRegistered)];
-export const rewardsTeamVerbs: Record<string, VerbHandler> = {
-  'activation.contacted': markActivation('contacted'),
-  'activation.completed': markActivation('completed'),
+export const rewardsTeamVerbs: VerbTable = {
+  'activation.contacted': verb(ActivationRef, markActivation('contacted')),
+  'activation.completed': verb(ActivationRef, markActivation('completed')),
 };
 
 // ---- automatic messages ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import { TicketInput, type TicketService } from '../../../services/tickets.js';
 import type { PublisherDoc } from '../../store/store.js';
 import { asAttachment, asOutboxMessage, type Banner, type CardModels } from '../cards.js';
 import { conversationKey, type VerbHandler } from '../rewards-bot.js';
-import type { BotDeps, Command, Turn } from '../turn.js';
+import { verb, type BotDeps, type Command, type Turn, type VerbTable } from '../turn.js';
 import { formatDateTime, formatDay } from './present.js';
 import { publisherRecipients, staffCaller } from './rewards-team.js';
 
@@ -120,7 +120,7 @@ async function ticketCard(deps: BotDeps, t: Ticket, view: 'publisher' | 'agent',
 
 export interface TicketFlows {
   commands: Command[];
-  verbs: Record<string, VerbHandler>;
+  verbs: VerbTable;
   onUnmatched: (turn: Turn, deps: BotDeps) => Promise<boolean>;
   /** Brings every copy of a ticket's card up to date and tells the publisher. */
   sync: (deps: BotDeps, t: Ticket, note: string, quiet?: 'publisher' | 'agent') => Promise<void>;
@@ -362,21 +362,21 @@ export function ticketFlows(td: TicketDeps): TicketFlows {
     postWaiting,
     commands: [ticketCommand, listCommand, queueCommand],
     verbs: {
-      'ticket.submit': submit,
-      'ticket.comment': publisherVerb((d) => ({ kind: 'comment', text: d.comment })),
-      'ticket.withdraw': publisherVerb(() => ({ kind: 'withdraw' })),
-      'ticket.reopen': async (turn, data, deps) => {
+      'ticket.submit': verb(FormData, submit),
+      'ticket.comment': verb(Ref, publisherVerb((d) => ({ kind: 'comment', text: d.comment }))),
+      'ticket.withdraw': verb(Ref, publisherVerb(() => ({ kind: 'withdraw' }))),
+      'ticket.reopen': verb(Ref, async (turn, data, deps) => {
         const id = turn.identity;
         if (id && (id.kind === 'staff' || id.kind === 'both') && id.staff.roles.includes('support')) return agentVerb(() => ({ kind: 'reopen' }))(turn, data, deps);
         return publisherVerb(() => ({ kind: 'reopen' }))(turn, data, deps);
-      },
-      'ticket.open': async (turn, data, deps) => shownTicket(turn, deps, parse(data).ticketId),
-      'ticket.queue': async (turn, _data, deps) => queueCard(deps, staffCaller(turn, 'support')),
-      'ticket.assign_me': agentVerb((_d, agent) => ({ kind: 'assign', to: agent.aadObjectId, toName: agent.name })),
-      'ticket.assign': assignTo,
-      'ticket.reply': agentVerb((d) => ({ kind: 'reply', text: d.reply })),
-      'ticket.wait': agentVerb(() => ({ kind: 'wait_on_partner' })),
-      'ticket.resolve': agentVerb((d) => ({ kind: 'resolve', note: d.resolution })),
+      }),
+      'ticket.open': verb(Ref, async (turn, data, deps) => shownTicket(turn, deps, data.ticketId)),
+      'ticket.queue': verb(z.object({}), async (turn, _data, deps) => queueCard(deps, staffCaller(turn, 'support'))),
+      'ticket.assign_me': verb(Ref, agentVerb((_d, agent) => ({ kind: 'assign', to: agent.aadObjectId, toName: agent.name }))),
+      'ticket.assign': verb(Ref, assignTo),
+      'ticket.reply': verb(Ref, agentVerb((d) => ({ kind: 'reply', text: d.reply }))),
+      'ticket.wait': verb(Ref, agentVerb(() => ({ kind: 'wait_on_partner' }))),
+      'ticket.resolve': verb(Ref, agentVerb((d) => ({ kind: 'resolve', note: d.resolution }))),
     },
     onUnmatched,
     sync,
