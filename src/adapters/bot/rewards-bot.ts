@@ -16,7 +16,6 @@ import type { Identity } from '../store/store.js';
 import type { Logger } from '../../log.js';
 import { AppError } from '../../services/errors.js';
 import { userConversationKey } from '../../services/conversations.js';
-import { z } from 'zod';
 import { sendWelcome, visibleCommands } from './features/help.js';
 import { isStaff, type BotDeps, type Command, type Turn, type VerbTable } from './turn.js';
 import { FormStore, type Forms } from './forms.js';
