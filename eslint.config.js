@@ -13,4 +13,14 @@ export default tseslint.config(
     },
   },
   { files: ['bench/**/*.ts'], rules: { 'no-console': 'off' } },
+  {
+    // The application owns its ports (src/services/ports); adapters depend on it, never the reverse.
+    files: ['src/services/**/*.ts', 'src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/adapters', '**/adapters/**'], message: 'Services and the domain must not depend on adapters: use (or add) a port in src/services/ports.' }] },
+      ],
+    },
+  },
 );

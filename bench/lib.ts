@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LowdbStore } from '../src/adapters/store/lowdb/lowdb-store.js';
-import type { ImportBatch } from '../src/adapters/store/store.js';
+import type { ImportBatch } from '../src/services/ports/index.js';
 import { salesReducer } from '../src/services/ledger.js';
 
 export interface Result {

@@ -30,7 +30,7 @@ import type { CloudAdapter } from 'botbuilder';
 import { BotFrameworkSender } from '../src/adapters/bot/proactive-sender.js';
 import { createAdapter } from '../src/adapters/http/server.js';
 import { LowdbStore } from '../src/adapters/store/lowdb/lowdb-store.js';
-import type { Store } from '../src/adapters/store/store.js';
+import type { Store } from '../src/services/ports/index.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { systemClock } from '../src/services/outbox/clock.js';

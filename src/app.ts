@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createStore } from './adapters/store/create-store.js';
-import type { Store } from './adapters/store/store.js';
+import type { Store } from './services/ports/index.js';
 import { CardRenderer } from './adapters/bot/cards.js';
 import { RewardsBot, turnErrorHandler } from './adapters/bot/rewards-bot.js';
 import type { BotDeps, Command, VerbTable } from './adapters/bot/turn.js';

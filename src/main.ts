@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { createLogger } from './log.js';
 import { createApp } from './app.js';
-import { StoreError } from './adapters/store/store.js';
+import { StoreError } from './services/ports/index.js';
 import { DEMO_USERS, PLAYGROUND_BOT_NAME, PLAYGROUND_TENANT } from './services/demo-data.js';
 import type { DemoPlaygrounds } from './adapters/playground/demo.js';
 

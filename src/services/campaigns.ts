@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { IsoDateTime, ListingType, Marketplace } from '../domain/model.js';
-import type { OutboxItem, PublisherDoc, Store } from '../adapters/store/store.js';
+import type { AuditPort, ConversationRefReader, KvPort, OutboxItem, OutboxPort, PublisherDoc, PublisherPort } from './ports/index.js';
 import { AppError } from './errors.js';
 import { findUserConversation } from './conversations.js';
 import type { ProgramService } from './program.js';
@@ -92,7 +92,7 @@ export class CampaignService {
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: PublisherPort & OutboxPort & KvPort & AuditPort & ConversationRefReader,
     private readonly program: ProgramService,
     private readonly now: () => Date,
   ) {}

@@ -3,7 +3,7 @@
  * `register support channel`, kept in the store's key/value space.
  */
 import { z } from 'zod';
-import type { Store } from '../adapters/store/store.js';
+import type { KvPort } from './ports/index.js';
 
 const KEY = 'settings/channels';
 export const ChannelSettings = z.object({
@@ -13,13 +13,13 @@ export const ChannelSettings = z.object({
 export type ChannelSettings = z.infer<typeof ChannelSettings>;
 export type ChannelRole = keyof ChannelSettings;
 
-export async function getChannels(store: Store): Promise<ChannelSettings> {
+export async function getChannels(store: KvPort): Promise<ChannelSettings> {
   const entry = (await store.kvRead([KEY]))[KEY];
   return ChannelSettings.parse(entry?.value ?? {});
 }
 
 /** Records `conversationKey` (a stored channel reference) as the channel for `role`. */
-export async function setChannel(store: Store, role: ChannelRole, conversationKey: string): Promise<void> {
+export async function setChannel(store: KvPort, role: ChannelRole, conversationKey: string): Promise<void> {
   const entry = (await store.kvRead([KEY]))[KEY];
   const current = ChannelSettings.parse(entry?.value ?? {});
   await store.kvWrite({ [KEY]: { value: { ...current, [role]: conversationKey }, ...(entry ? { eTag: entry.eTag } : {}) } });

@@ -4,7 +4,7 @@
  * may only look, Rewards team and support. Dates are relative to `today` so windows and the
  * no-contact rule show live numbers.
  */
-import type { ImportBatch } from '../adapters/store/store.js';
+import type { ImportBatch } from './ports/index.js';
 import type { Offer, Transaction } from '../domain/model.js';
 
 export const PLAYGROUND_TENANT = '00000000-0000-0000-0000-0000000000001';

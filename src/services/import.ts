@@ -4,8 +4,7 @@
  * reported with the file, line, column or field, what is wrong and what is expected, and nothing
  * is written.
  */
-import type { AggregateReducer, ImportBatch, ImportCounts, Store } from '../adapters/store/store.js';
-import { StoreError } from '../adapters/store/store.js';
+import { StoreError, type AggregateReducer, type ImportBatch, type ImportCounts, type LedgerPort } from './ports/index.js';
 import { parseCsvImport } from './import/csv.js';
 import { ImportError } from './import/errors.js';
 import { ImportFile, jsonErrorAt, parseJsonImport } from './import/json.js';
@@ -25,7 +24,7 @@ export interface ImportOptions {
 }
 
 /** Decodes, parses and checks an import file's bytes, then applies them atomically. */
-export async function importFile(store: Store, bytes: Uint8Array, opts: ImportOptions): Promise<ImportCounts> {
+export async function importFile(store: LedgerPort, bytes: Uint8Array, opts: ImportOptions): Promise<ImportCounts> {
   const file = opts.source;
   const text = decodeImport(bytes, file);
   let batch: ImportBatch;

@@ -2,7 +2,7 @@
  * Keeps each publisher's running sales totals in step with its ledger (the store calls the reducer
  * inside every journaled import) and rebuilds them from the ledger when they are missing or stale.
  */
-import type { AggregateReducer, PublisherDoc, Store } from '../adapters/store/store.js';
+import type { AggregateReducer, LedgerPort, PublisherDoc, PublisherPort } from './ports/index.js';
 import {
   SalesAggregates,
   applyTransactionChanges,
@@ -42,7 +42,7 @@ export const salesReducer: AggregateReducer = (doc, changes) => {
 };
 
 /** Totals for a publisher, recomputed from the ledger (and stored) when they were stale. */
-export async function aggregatesFor(store: Store, publisherId: string, doc?: PublisherDoc): Promise<SalesAggregates> {
+export async function aggregatesFor(store: PublisherPort & LedgerPort, publisherId: string, doc?: PublisherDoc): Promise<SalesAggregates> {
   doc ??= await store.getPublisher(publisherId);
   if (!doc) throw new Error(`no publisher ${publisherId}`);
   const stored = storedAggregates(doc);
@@ -51,7 +51,7 @@ export async function aggregatesFor(store: Store, publisherId: string, doc?: Pub
 }
 
 /** Full recompute from the ledger; also the repair path (`rewards recompute`). */
-export async function recompute(store: Store, publisherId: string): Promise<SalesAggregates> {
+export async function recompute(store: PublisherPort & LedgerPort, publisherId: string): Promise<SalesAggregates> {
   const doc = await store.getPublisher(publisherId);
   if (!doc) throw new Error(`no publisher ${publisherId}`);
   const txs = await store.readTransactions(publisherId);

@@ -28,7 +28,7 @@ import {
   type Result,
   type TechRequestInput,
 } from '../domain/program/index.js';
-import type { Identity, PublisherDoc, Store } from '../adapters/store/store.js';
+import type { AuditPort, Identity, LedgerPort, PublisherDoc, PublisherPort } from './ports/index.js';
 import { AppError } from './errors.js';
 import { aggregatesFor, salesReducer } from './ledger.js';
 import { assetDir } from '../assets.js';
@@ -74,7 +74,7 @@ export class ProgramService {
   private sink: EventSink = async () => undefined;
 
   constructor(
-    readonly store: Store,
+    readonly store: PublisherPort & LedgerPort & AuditPort,
     readonly edition: Edition,
     private readonly now: () => Date = () => new Date(),
   ) {}

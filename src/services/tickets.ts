@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { TicketCategory, TicketSeverity, type Ticket } from '../domain/model.js';
 import { applyTicketAction, firstResponseDue, firstResponded, isOpen, type TicketAction, type TicketActor, type TicketResult } from '../domain/tickets.js';
-import type { Store } from '../adapters/store/store.js';
+import type { AuditPort, PublisherPort, TicketPort } from './ports/index.js';
 import { AppError } from './errors.js';
 
 export const TicketInput = z.object({
@@ -26,7 +26,7 @@ export interface TicketSettings {
 
 export class TicketService {
   constructor(
-    private readonly store: Store,
+    private readonly store: TicketPort & PublisherPort & AuditPort,
     private readonly settings: TicketSettings,
     private readonly now: () => Date,
   ) {}

@@ -10,7 +10,7 @@ import { RewardsBot, turnErrorHandler } from '../../src/adapters/bot/rewards-bot
 import { RecordingCardUpdater } from '../../src/adapters/bot/card-updater.js';
 import type { BotDeps } from '../../src/adapters/bot/turn.js';
 import { LowdbStore } from '../../src/adapters/store/lowdb/lowdb-store.js';
-import type { ImportBatch } from '../../src/adapters/store/store.js';
+import type { ImportBatch } from '../../src/services/ports/index.js';
 import { createBotDeps, routeTables } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';

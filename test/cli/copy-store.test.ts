@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { runCli } from '../../src/adapters/cli/rewards.js';
 import { LowdbStore } from '../../src/adapters/store/lowdb/lowdb-store.js';
 import { PostgresStore } from '../../src/adapters/store/postgres/postgres-store.js';
-import type { Store } from '../../src/adapters/store/store.js';
+import type { Store } from '../../src/services/ports/index.js';
 import { OWNER, sampleBatch } from '../fixtures/sample.js';
 import { postgresForTests } from '../fixtures/postgres.js';
 import { audit, countBilled } from '../store/contract.js';

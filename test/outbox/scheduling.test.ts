@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { LowdbStore } from '../../src/adapters/store/lowdb/lowdb-store.js';
-import type { OutboxItem } from '../../src/adapters/store/store.js';
+import type { OutboxItem } from '../../src/services/ports/index.js';
 import { createLogger } from '../../src/log.js';
 import { FakeClock } from '../../src/services/outbox/clock.js';
 import { RateLimiter, type RateLimitsInput } from '../../src/services/outbox/rate-limiter.js';

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { StoreBotStorage } from '../../src/adapters/store/bot-storage.js';
-import { StoreError, type AggregateReducer, type Store } from '../../src/adapters/store/store.js';
+import { StoreError, type AggregateReducer, type Store } from '../../src/services/ports/index.js';
 import { OWNER, TENANT, STAFF, sampleBatch } from '../fixtures/sample.js';
 
 export interface StoreBackend {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { LowdbStore } from '../../src/adapters/store/lowdb/lowdb-store.js';
-import type { StoreError } from '../../src/adapters/store/store.js';
+import type { StoreError } from '../../src/services/ports/index.js';
 import { sampleBatch } from '../fixtures/sample.js';
 import { audit, countBilled, storeContract } from './contract.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import pg from 'pg';
 import { PostgresStore } from '../../src/adapters/store/postgres/postgres-store.js';
-import { StoreError, type ImportBatch } from '../../src/adapters/store/store.js';
+import { StoreError, type ImportBatch } from '../../src/services/ports/index.js';
 import { OWNER, sampleBatch } from '../fixtures/sample.js';
 import { postgresForTests } from '../fixtures/postgres.js';
 import { audit, countBilled, storeContract } from './contract.js';

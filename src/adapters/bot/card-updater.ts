@@ -3,7 +3,7 @@
  * and activity id. Used for campaign progress and ticket cards on both sides.
  */
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
-import type { Store } from '../store/store.js';
+import type { ConversationRefReader } from '../../services/ports/index.js';
 import { asAttachment } from './cards.js';
 
 export interface CardUpdater {
@@ -14,7 +14,7 @@ export class BotFrameworkCardUpdater implements CardUpdater {
   constructor(
     private readonly adapter: CloudAdapter,
     private readonly appId: string,
-    private readonly store: Store,
+    private readonly store: ConversationRefReader,
   ) {}
 
   async update(conversationKey: string, activityId: string, card: Record<string, unknown>): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { ConversationState, type TurnContext } from 'botbuilder';
 import { Dialog, DialogSet, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import type { Store } from '../store/store.js';
+import type { KvPort } from '../../services/ports/index.js';
 import { StoreBotStorage } from '../store/bot-storage.js';
 
 export type FormName = 'enroll' | 'contact' | 'tech' | 'campaign';
@@ -72,7 +72,7 @@ export class FormStore {
   private readonly conversationState: ConversationState;
   private readonly dialogs: DialogSet;
 
-  constructor(store: Store) {
+  constructor(store: KvPort) {
     this.conversationState = new ConversationState(new StoreBotStorage(store));
     this.dialogs = new DialogSet(this.conversationState.createProperty('dialogState'));
     for (const name of FORM_NAMES) this.dialogs.add(new FormDialog(name));

@@ -12,7 +12,7 @@ import {
   type AdaptiveCardInvokeValue,
   type InvokeResponse,
 } from 'botbuilder';
-import type { Identity } from '../store/store.js';
+import type { Identity } from '../../services/ports/index.js';
 import type { Logger } from '../../log.js';
 import { AppError } from '../../services/errors.js';
 import { userConversationKey } from '../../services/conversations.js';

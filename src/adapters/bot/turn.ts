@@ -3,7 +3,7 @@ import type { TurnContext } from 'botbuilder';
 import type { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
-import type { Identity, PublisherDoc, Store } from '../store/store.js';
+import type { Identity, PublisherDoc, Store } from '../../services/ports/index.js';
 import type { ProgramService } from '../../services/program.js';
 import type { CampaignService } from '../../services/campaigns.js';
 import type { TicketService } from '../../services/tickets.js';

@@ -19,7 +19,7 @@ import { createStore } from '../store/create-store.js';
 import { copyStore } from '../store/copy-store.js';
 import { LowdbStore } from '../store/lowdb/lowdb-store.js';
 import { PostgresStore, redactUrl } from '../store/postgres/postgres-store.js';
-import { StoreError, type Store } from '../store/store.js';
+import { StoreError, type Store } from '../../services/ports/index.js';
 import { AppError } from '../../services/errors.js';
 import { ImportError, ImportFile, importFile } from '../../services/import.js';
 import { recompute, salesReducer } from '../../services/ledger.js';

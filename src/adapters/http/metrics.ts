@@ -6,7 +6,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Store } from '../store/store.js';
+import type { Store } from '../../services/ports/index.js';
 import type { Metrics, OutboxOutcome, TurnOutcome } from '../../services/metrics.js';
 
 export class PromMetrics implements Metrics {

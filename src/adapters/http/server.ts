@@ -9,7 +9,7 @@ import { CloudAdapter, ConfigurationServiceClientCredentialFactory, type Activit
 import { ConnectorFactory, type ClaimsIdentity, type ConnectorClient, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../../services/ports/index.js';
 import { parseActivity } from './activity-schema.js';
 import { noMetrics, type Metrics } from '../../services/metrics.js';
 import { RefusedRequest, StrictAuthentication } from './bot-auth.js';

@@ -3,10 +3,10 @@
  * two turns racing on one conversation cannot silently overwrite each other's dialog state.
  */
 import type { Storage, StoreItems } from 'botbuilder';
-import type { Store } from './store.js';
+import type { KvPort } from '../../services/ports/index.js';
 
 export class StoreBotStorage implements Storage {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: KvPort) {}
 
   async read(keys: string[]): Promise<StoreItems> {
     const entries = await this.store.kvRead(keys.map((k) => `state/${k}`));

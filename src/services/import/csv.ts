@@ -5,7 +5,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { Transaction } from '../../domain/model.js';
-import type { ImportBatch } from '../../adapters/store/store.js';
+import type { ImportBatch } from '../ports/index.js';
 import { ImportError, shown } from './errors.js';
 
 export const CSV_COLUMNS = ['id', 'offerId', 'date', 'billedUsd', 'seats', 'status'] as const;

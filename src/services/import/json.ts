@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { MauMetric, Offer, Publisher, Staff, Transaction } from '../../domain/model.js';
-import type { ImportBatch } from '../../adapters/store/store.js';
+import type { ImportBatch } from '../ports/index.js';
 import { ImportError, formatPath } from './errors.js';
 import { findJsonSyntaxError, locateJsonPath } from './json-scan.js';
 import { lineAndColumn } from './text.js';

@@ -8,7 +8,7 @@
  * per conversation), only that message is set aside. Both come back by themselves at their time.
  * Pure bookkeeping on a `now` given by the caller: no timers, no I/O.
  */
-import type { OutboxItem } from '../../adapters/store/store.js';
+import type { OutboxItem } from '../ports/index.js';
 
 interface TenantQueue {
   readonly id: string;

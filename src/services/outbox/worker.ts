@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
-import type { OutboxItem, Store } from '../../adapters/store/store.js';
+import type { ConversationRefReader, OutboxItem, OutboxPort } from '../ports/index.js';
 import type { Logger } from '../../log.js';
 import type { Clock } from './clock.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -55,7 +55,7 @@ export class OutboxWorker {
   private readonly metrics: Metrics;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: OutboxPort & ConversationRefReader,
     private readonly sender: Sender,
     private readonly limiter: RateLimiter,
     private readonly clock: Clock,

@@ -1,7 +1,7 @@
 /** Benefits per offer and category, with the reason when locked, and `Activate`. */
 import { z } from 'zod';
 import type { BenefitStatus, Evaluation } from '../../../domain/program/index.js';
-import type { PublisherDoc } from '../../store/store.js';
+import type { PublisherDoc } from '../../../services/ports/index.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type VerbTable } from '../turn.js';
 import { formatDay, formatUsd } from '../flows/present.js';

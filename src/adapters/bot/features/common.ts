@@ -7,7 +7,7 @@ import type { PreferredLanguage, TechPhase } from '../../../domain/model.js';
 import type { BenefitStatus } from '../../../domain/program/index.js';
 import { ProgramService, type PublisherCaller } from '../../../services/program.js';
 import { AppError } from '../../../services/errors.js';
-import type { PublisherDoc } from '../../store/store.js';
+import type { PublisherDoc } from '../../../services/ports/index.js';
 import type { Banner } from '../cards.js';
 import { conversationKey } from '../rewards-bot.js';
 import { formatUsd } from '../flows/present.js';

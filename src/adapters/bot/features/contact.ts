@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { PreferredLanguage } from '../../../domain/model.js';
-import type { PublisherDoc } from '../../store/store.js';
+import type { PublisherDoc } from '../../../services/ports/index.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type VerbTable } from '../turn.js';
 import { formatDateTime } from '../flows/present.js';

@@ -1,7 +1,7 @@
 /** Enroll: the company's live offers and the Partner Center button; a second enrolment says so. */
 import { z } from 'zod';
 import { isLive } from '../../../domain/program/index.js';
-import type { PublisherDoc } from '../../store/store.js';
+import type { PublisherDoc } from '../../../services/ports/index.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type VerbTable } from '../turn.js';
 import { formatDay } from '../flows/present.js';

@@ -5,7 +5,7 @@
  */
 import type { BotDeps, Command, Turn } from '../turn.js';
 import type { CommandLine } from '../cards.js';
-import type { Identity, PublisherDoc } from '../../store/store.js';
+import type { Identity, PublisherDoc } from '../../../services/ports/index.js';
 import { noContactDue } from '../../../domain/notifications.js';
 import { inPersonalChat } from './common.js';
 

@@ -1,7 +1,7 @@
 /** Opt out / opt in: per offer, at any time (PROGRAM-RULES.md, operating rules). */
 import { z } from 'zod';
 import { isLive, type Failure } from '../../../domain/program/index.js';
-import type { PublisherDoc } from '../../store/store.js';
+import type { PublisherDoc } from '../../../services/ports/index.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type Verb } from '../turn.js';
 import { bad, callerOf, canAct, good, lookOnly, noBanner, ownOffer, type FeatureCaller } from './common.js';

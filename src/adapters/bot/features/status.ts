@@ -1,6 +1,6 @@
 /** Status: tier, what counted and why, progress to the next tier, enrollment, contact, activations. */
 import type { Evaluation } from '../../../domain/program/index.js';
-import type { PublisherDoc } from '../../store/store.js';
+import type { PublisherDoc } from '../../../services/ports/index.js';
 import type { CardModels } from '../cards.js';
 import type { BotDeps, Command } from '../turn.js';
 import { ageInDays, formatDay, formatUsd, progressBar } from '../flows/present.js';

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { TechPhase, type TechRequest } from '../../../domain/model.js';
 import { formatDateTime } from '../flows/present.js';
-import type { PublisherDoc } from '../../store/store.js';
+import type { PublisherDoc } from '../../../services/ports/index.js';
 import { asAttachment, type Banner } from '../cards.js';
 import { verb, type BotDeps, type Command, type VerbTable } from '../turn.js';
 import { PHASE_NAMES, bad, callerOf, canAct, lookOnly, noBanner, ownOffer, submissionKey, userName, type FeatureCaller } from './common.js';

@@ -5,7 +5,7 @@
  * is due; each message's idempotency key names its event, so a scan after a restart (or twice in
  * an hour) never sends anything twice.
  */
-import type { OutboxItem, PublisherDoc } from '../../store/store.js';
+import type { OutboxItem, PublisherDoc } from '../../../services/ports/index.js';
 import { addDays, type Evaluation } from '../../../domain/program/index.js';
 import { getChannels } from '../../../services/channels.js';
 import type { BotDeps } from '../turn.js';

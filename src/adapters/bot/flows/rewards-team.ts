@@ -10,7 +10,7 @@ import { REVOCATION_REASON_TEXT, type ProgramEvent } from '../../../domain/progr
 import { AppError } from '../../../services/errors.js';
 import { getChannels, setChannel, type ChannelRole } from '../../../services/channels.js';
 import { findUserConversation } from '../../../services/conversations.js';
-import type { PublisherDoc } from '../../store/store.js';
+import type { PublisherDoc } from '../../../services/ports/index.js';
 import { asOutboxMessage, type Banner } from '../cards.js';
 import type { VerbHandler } from '../rewards-bot.js';
 import { verb, type BotDeps, type Command, type Turn, type VerbTable } from '../turn.js';

@@ -9,7 +9,7 @@ import { firstResponded, isOpen, statusText, type TicketAction, type TicketActor
 import { getChannels } from '../../../services/channels.js';
 import { AppError } from '../../../services/errors.js';
 import { TicketInput, type TicketService } from '../../../services/tickets.js';
-import type { PublisherDoc } from '../../store/store.js';
+import type { PublisherDoc } from '../../../services/ports/index.js';
 import { asAttachment, asOutboxMessage, type Banner, type CardModels } from '../cards.js';
 import { conversationKey, type VerbHandler } from '../rewards-bot.js';
 import { verb, type BotDeps, type Command, type Turn, type VerbTable } from '../turn.js';
