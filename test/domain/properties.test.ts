@@ -58,6 +58,18 @@ describe('evaluation properties', () => {
     );
   });
 
+  it('when two excluded transactions share a date, then they are listed in the same order whatever order they arrived in', () => {
+    // The counterexample fast-check found (seed 1678596025): the list was in arrival order.
+    const ts: Transaction[] = [
+      { offerId: 'saas', date: '2020-07-05', billedUsd: 0, seats: 0, status: 'fraud', id: 'p0' },
+      { offerId: 'saas', date: '2020-07-05', billedUsd: 0, seats: 0, status: 'fraud', id: 'p1' },
+    ];
+    const a = run({ edition: E2020, offers: OFFERS, transactions: ts, asOf: AS_OF });
+    const b = run({ edition: E2020, offers: OFFERS, transactions: [...ts].reverse(), asOf: AS_OF });
+    expect(b.excluded.map((x) => x.transactionId)).to.deep.equal(['p0', 'p1']);
+    expect(b).to.deep.equal(a);
+  });
+
   it('when the same transactions arrive in any order, then the evaluation is identical', () => {
     fc.assert(
       fc.property(edition, ledger, fc.infiniteStream(fc.nat()), (e, ts, rnd) => {

@@ -113,7 +113,8 @@ export function evaluate(input: EvaluationInput): Evaluation {
     excluded: Object.entries(aggregates.excluded ?? {})
       .filter(([, x]) => (metrics.salesFrom === null || x.date >= metrics.salesFrom) && x.date <= asOf && offers.some((o) => o.id === x.offerId))
       .map(([transactionId, x]) => ({ transactionId, offerId: x.offerId, date: x.date, billedUsd: x.cents / 100, seats: x.seats, status: x.status }))
-      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)),
+      // By date, then id: the same transactions give the same list whatever order they arrived in.
+      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.transactionId < b.transactionId ? -1 : a.transactionId > b.transactionId ? 1 : 0)),
     offers: offers.map((offer) => {
       const engagement = engagementFor(edition, offer, asOf);
       return {
