@@ -123,12 +123,16 @@ export async function startFleet(count: number, connector: FakeConnector, env: R
   return [a, ...(await Promise.all(names.slice(1).map((n) => startInstance(n, connector, env))))];
 }
 
-/** Polls until `cond` holds; throws naming `what` after `ms`. A bound on waiting, never an assertion on time. */
+/**
+ * Polls until `cond` holds; throws naming `what` after `ms`. A bound on waiting, never an assertion
+ * on time. Polls are spaced 200 ms: the test process hosts the connector, and a busy test delays
+ * the arrival times it records.
+ */
 export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
@@ -161,3 +165,6 @@ export function busiestWindow(times: readonly number[], perMs = 1_000): number {
   }
   return most;
 }
+
+/** Arrival times relative to the first, for a failure message that shows the bursts. */
+export const relativeTimes = (times: readonly number[]): string => `arrivals (ms): ${times.map((t) => t - times[0]!).join(' ')}`;
