@@ -3,7 +3,10 @@
  * PostgreSQL database, one campaign of N recipients (2,000; quick 500: about 45 s and 12 s at the app's pacing) in one tenant under one
  * tenant limit (OUTBOX_PER_TENANT_PER_SECOND=50), sent to the bench's Bot Connector on a worker
  * thread, which notes when every request arrived.
- *   - achieved send rate / limit, goal ≥ 0.95: requests per second, first request to last.
+ *   - achieved send rate / limit, goal ≥ 0.95: (N − limit) requests over the time from the first
+ *     request to the (N − limit)-th after it. The limiter sends each second's `limit` in a burst;
+ *     first-to-last would count the final burst as taking no time and overstate short runs (500
+ *     requests in 10 bursts span 9 windows), while this is exact for bursts and even streams alike.
  *     The app paces each tenant at `limit` per 1.1 s (src/app.ts rateLimits: a 10% margin for
  *     network jitter), so it cannot pass limit / 1.1 ≈ 0.91; the row against that pacing shows
  *     how close the fleet gets to what it allows itself.
@@ -185,11 +188,13 @@ export async function fleetBench(opts: FleetBenchOptions = {}): Promise<Result[]
     }
     const lost = n - delivered + items.filter((i) => i.status !== 'sent').length;
     const senders = new Set(items.map((i) => i.claimedBy).filter(Boolean)).size;
-    const seconds = (stats.last - stats.first) / 1000;
-    const rate = stats.requests / seconds;
-    const busiest = busiestWindow(stats.times);
+    const times = [...stats.times].sort((a, b) => a - b);
+    const counted = Math.max(1, times.length - limit);
+    const seconds = (times[counted]! - times[0]!) / 1000;
+    const rate = counted / seconds;
+    const busiest = busiestWindow(times);
     const pacing = limit / 1.1;
-    log(`fleet: ${stats.requests.toLocaleString('en-US')} requests, first → last ${seconds.toFixed(2)} s = ${rate.toFixed(1)}/s; busiest second ${busiest}; ${delivered} delivered, ${duplicates} duplicated, ${lost} lost; ${senders} instance(s) sent${sent < n ? ' (TIMED OUT)' : ''}`);
+    log(`fleet: ${stats.requests.toLocaleString('en-US')} requests, ${counted.toLocaleString('en-US')} of them in ${seconds.toFixed(2)} s = ${rate.toFixed(1)}/s; busiest second ${busiest}; ${delivered} delivered, ${duplicates} duplicated, ${lost} lost; ${senders} instance(s) sent${sent < n ? ' (TIMED OUT)' : ''}`);
     const tag = `${size} instances, ${n.toLocaleString('en-US')} recipients in one tenant`;
     return [
       { name: `fleet achieved send rate / ${limit}/s tenant limit, goal ≥ 0.95 (${tag})`, value: rate, unit: 'req/s', baseline: limit, ratio: rate / limit },
