@@ -82,7 +82,7 @@ const PATH = /^\\/v3\\/conversations\\/([^/?]+)\\/activities/;
 const now = () => performance.timeOrigin + performance.now();
 const hash = (s) => { let h = 0x811c9dc5; for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); } h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; return h >>> 0; };
 let s;
-const reset = () => { s = { requests: 0, first: 0, last: 0, lastOk: 0, seen: new Map(), ok: new Map(), statuses: {} }; };
+const reset = () => { s = { requests: 0, first: 0, last: 0, lastOk: 0, seen: new Map(), ok: new Map(), statuses: {}, times: [] }; };
 reset();
 let next = 0;
 const ERROR_BODY = '{"error":{"code":"Injected","message":"injected by the bench connector"}}';
@@ -95,6 +95,7 @@ const server = http.createServer({ keepAlive: true }, (req, res) => {
     const t = now();
     if (s.requests++ === 0) s.first = t;
     s.last = t;
+    s.times.push(t);
     const n = (s.seen.get(conv) || 0) + 1;
     s.seen.set(conv, n);
     let status = 200;
@@ -120,7 +121,7 @@ const server = http.createServer({ keepAlive: true }, (req, res) => {
 });
 server.keepAliveTimeout = 60000;
 parentPort.on('message', (cmd) => {
-  if (cmd === 'stats') parentPort.postMessage({ requests: s.requests, first: s.first, last: s.last, lastOk: s.lastOk, ok: s.ok, statuses: s.statuses });
+  if (cmd === 'stats') parentPort.postMessage({ requests: s.requests, first: s.first, last: s.last, lastOk: s.lastOk, ok: s.ok, statuses: s.statuses, times: s.times });
   else if (cmd === 'reset') { reset(); parentPort.postMessage('ok'); }
   else if (cmd === 'stop') {
     server.close(() => { parentPort.postMessage('stopped'); parentPort.close(); });
@@ -130,7 +131,7 @@ parentPort.on('message', (cmd) => {
 server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
 `;
 
-interface ConnectorStats {
+export interface ConnectorStats {
   requests: number;
   /** Absolute ms of the first request, the last request and the last 200. */
   first: number;
@@ -140,16 +141,19 @@ interface ConnectorStats {
   ok: Map<string, number>;
   /** Requests by answer ('200', '429', '429 Retry-After: 1', '502'). */
   statuses: Record<string, number>;
+  /** Absolute ms each request arrived, in order. */
+  times: number[];
 }
 
-interface Connector {
+export interface Connector {
   url: string;
   stats(): Promise<ConnectorStats>;
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
-async function startConnector(faults: boolean): Promise<Connector> {
+/** The bench's Bot Connector on a worker thread; `faults` as part (b) injects them. */
+export async function startConnector(faults: boolean): Promise<Connector> {
   const worker = new Worker(CONNECTOR_CODE, { eval: true, workerData: { faults } });
   let dead: Error | undefined;
   const exited = new Promise<void>((resolve) =>

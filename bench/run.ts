@@ -8,6 +8,7 @@ import { TX_PER_PUBLISHER, buildStore, quick, type Result } from './lib.js';
 import { storeWrite } from './store-write.js';
 import { turnsBench } from './turns.js';
 import { outboxBench } from './outbox.js';
+import { fleetBench } from './fleet.js';
 
 const results: Result[] = [];
 const smallN = 1_000;
@@ -25,6 +26,8 @@ try {
   results.push(...(await turnsBench(large, 'status')));
   console.log('outbox engine…');
   results.push(...(await outboxBench()));
+  console.log('fleet of 3 instances on one PostgreSQL database…');
+  results.push(...(await fleetBench()));
 } finally {
   await rm(small.dir, { recursive: true, force: true });
   await rm(large.dir, { recursive: true, force: true });

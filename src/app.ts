@@ -18,7 +18,7 @@ import { BotFrameworkSender } from './adapters/bot/proactive-sender.js';
 import { OutboxWorker } from './services/outbox/worker.js';
 import { PromMetrics, startMetricsServer, timedStore } from './adapters/http/metrics.js';
 import { PgAdvisoryLeadership } from './adapters/store/postgres/leadership.js';
-import { LeaderDuties, soleInstance, type Duty, type Leadership } from './services/leadership.js';
+import { LeaderDuties, afterPause, soleInstance, type Duty, type Leadership } from './services/leadership.js';
 import { RateLimiter, type RateLimit } from './services/outbox/rate-limiter.js';
 import { RetryPolicySchema } from './services/outbox/retry-policy.js';
 import { systemClock } from './services/outbox/clock.js';
@@ -188,7 +188,10 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
   // Sending, scans and progress edits run on one instance of a fleet at a time (see leadership.ts).
   // With PostgreSQL several instances may share the database: the lead is an advisory lock.
   const leadership = opts.leadership ?? (config.databaseUrl ? new PgAdvisoryLeadership(config.databaseUrl) : soleInstance);
-  const duties = new LeaderDuties(leadership, [worker, progress, scheduler], log);
+  // A new leader of a fleet sends after one tenant window: the last leader's final sends still count then.
+  const tenantWindowMs = Math.max(0, ...rateLimits(config).perTenant.map((l) => l.perMs));
+  const sender = leadership === soleInstance ? worker : afterPause(worker, tenantWindowMs);
+  const duties = new LeaderDuties(leadership, [sender, progress, scheduler], log);
 
   return {
     deps,

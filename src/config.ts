@@ -60,6 +60,7 @@ export const ConfigSchema = z
     OUTBOX_PER_CONVERSATION_PER_SECOND: z.coerce.number({ message: 'expected a number' }).int().min(0).default(7),
     OUTBOX_PER_CONVERSATION_PER_30S: z.coerce.number({ message: 'expected a number' }).int().min(0).default(60),
     OUTBOX_PER_TENANT_PER_SECOND: z.coerce.number({ message: 'expected a number' }).int().min(0).default(50),
+    OUTBOX_LEASE_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).int().min(1, 'expected 1 to 3600 seconds').max(3600, 'expected 1 to 3600 seconds').default(120),
     SCHEDULER_INTERVAL_MINUTES: z.coerce.number({ message: 'expected a number of minutes' }).min(0).max(1440).default(60),
     TICKET_FIRST_RESPONSE_HOURS_URGENT: z.coerce.number({ message: 'expected a number of business hours' }).positive().max(200).default(4),
     TICKET_FIRST_RESPONSE_HOURS_NORMAL: z.coerce.number({ message: 'expected a number of business hours' }).positive().max(200).default(8),
@@ -133,6 +134,8 @@ export const ConfigSchema = z
         perConversationPerSecond: c.OUTBOX_PER_CONVERSATION_PER_SECOND,
         perConversationPer30s: c.OUTBOX_PER_CONVERSATION_PER_30S,
         perTenantPerSecond: c.OUTBOX_PER_TENANT_PER_SECOND,
+        /** PostgreSQL: a claim older than this is taken again (its instance is presumed dead). Longer than any one send. */
+        leaseMs: c.OUTBOX_LEASE_SECONDS * 1_000,
       },
     };
   });

@@ -39,6 +39,7 @@ describe('configuration', () => {
     ['an unknown app type', { MicrosoftAppType: 'Whatever' }, 'MicrosoftAppType: expected MultiTenant'],
     ['an identity fetch timeout above 2 s', { IDENTITY_FETCH_TIMEOUT_MS: '5000' }, 'IDENTITY_FETCH_TIMEOUT_MS: expected 100 to 2000 milliseconds'],
     ['an identity fetch timeout that is not a number', { IDENTITY_FETCH_TIMEOUT_MS: 'soon' }, 'IDENTITY_FETCH_TIMEOUT_MS: expected a number of milliseconds'],
+    ['an outbox lease of 0 seconds', { OUTBOX_LEASE_SECONDS: '0' }, 'OUTBOX_LEASE_SECONDS: expected 1 to 3600 seconds'],
   ];
   for (const [when, env, expected] of cases) {
     it(`when given ${when}, then it refuses and names the variable`, () => {

@@ -30,6 +30,26 @@ export interface Duty {
 }
 
 /**
+ * `duty`, started `ms` after the lead is won. The outbox's rate limiter lives in the sender's
+ * process, so a new leader knows nothing of what the previous one sent in its last window, which
+ * Teams still counts: waiting one tenant window before the first send keeps the fleet within the
+ * limit across a takeover. Stopping during the pause means the duty never starts.
+ */
+export function afterPause(duty: Duty, ms: number): Duty {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    start() {
+      clearTimeout(timer);
+      timer = setTimeout(() => duty.start(), ms);
+    },
+    async stop() {
+      clearTimeout(timer);
+      await duty.stop();
+    },
+  };
+}
+
+/**
  * Checks the lead every `intervalMs` and starts or stops the duties to match. A check that
  * throws counts as "not leading": an instance that cannot reach the database must not send.
  */

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { createLogger } from '../../src/log.js';
-import { LeaderDuties, soleInstance, type Duty, type Leadership } from '../../src/services/leadership.js';
+import { LeaderDuties, afterPause, soleInstance, type Duty, type Leadership } from '../../src/services/leadership.js';
 
 class SwitchLeadership implements Leadership {
   readonly kind = 'test';
@@ -95,5 +95,23 @@ describe('leader duties', () => {
     l.lead = true;
     await duties.round();
     expect(d.starts).to.equal(0);
+  });
+
+  it('when the lead is won, then a paused duty (the sender) starts only after its pause, and not at all if the lead ends first', async () => {
+    const l = new SwitchLeadership();
+    l.lead = true;
+    const d = new CountingDuty();
+    const duties = new LeaderDuties(l, [afterPause(d, 50)], log, 60_000);
+    await duties.start();
+    expect(d.starts).to.equal(0);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(d.running).to.equal(true);
+    l.lead = false;
+    await duties.round();
+    l.lead = true;
+    await duties.round();
+    await duties.stop();
+    await new Promise((r) => setTimeout(r, 120));
+    expect([d.starts, d.running]).to.deep.equal([1, false]);
   });
 });

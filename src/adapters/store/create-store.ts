@@ -7,6 +7,6 @@ import { LowdbStore } from './lowdb/lowdb-store.js';
 import { PostgresStore } from './postgres/postgres-store.js';
 import type { Store } from './store.js';
 
-export function createStore(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Store {
-  return config.databaseUrl ? new PostgresStore(config.databaseUrl) : new LowdbStore(config.dataDir);
+export function createStore(config: Pick<Config, 'dataDir' | 'databaseUrl' | 'outbox'>): Store {
+  return config.databaseUrl ? new PostgresStore(config.databaseUrl, { leaseMs: config.outbox.leaseMs }) : new LowdbStore(config.dataDir);
 }
