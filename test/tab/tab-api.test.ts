@@ -91,6 +91,25 @@ describe('tab API: /api/tab/… signed in with Teams SSO', function () {
     expect(nestor.json).to.deep.equal({ kind: 'staff', staff: { name: 'Nestor Wilke', roles: ['rewards'] } });
   });
 
+  it('when a genuine token also claims roles or a company, then those claims change nothing: the store decides', async () => {
+    const token = await kit.sign({ oid: ALEX, extra: { roles: ['rewards', 'support'], publisherId: 'fabrikam', companyId: 'fabrikam', staff: true } });
+    expect(((await call('/api/tab/me', { token })).json.publisher as { company: { id: string } }).company.id).to.equal('contoso');
+    expect((await call('/api/tab/dashboard', { token })).text).not.to.match(/fabrikam/i);
+    expect((await call('/api/tab/console/campaigns', { token })).status).to.equal(403);
+  });
+
+  it('when the identity provider cannot be reached, then 503 (not 500), and HS256 or alg none are still 401', async () => {
+    const down = await startHttpApp({ ...kit.env(), TAB_SSO_JWKS_URL: 'http://127.0.0.1:9/keys', IDENTITY_FETCH_TIMEOUT_MS: '300' });
+    try {
+      const at = (token: string) => fetch(`http://127.0.0.1:${down.port}/api/tab/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect((await at(tokens.get(ALEX)!)).status).to.equal(503);
+      expect((await at(await kit.hs256({ oid: ALEX }))).status).to.equal(401);
+      expect((await at(kit.none({ oid: ALEX }))).status).to.equal(401);
+    } finally {
+      await down.stop();
+    }
+  });
+
   it('when a genuine token names someone the store does not know, then 403 and no data', async () => {
     const r = await call('/api/tab/me', { as: STRANGER });
     expect(r.status).to.equal(403);

@@ -21,6 +21,8 @@ export interface Claims {
   /** Seconds from now. */
   exp?: number | undefined;
   nbf?: number | undefined;
+  /** Any other claims (roles, a company id…) a token might carry. */
+  extra?: Record<string, unknown>;
 }
 
 export class TokenKit {
@@ -70,6 +72,7 @@ export class TokenKit {
     const now = Math.floor(Date.now() / 1000);
     const tid = 'tid' in who ? who.tid : TENANT;
     const out: Record<string, unknown> = {
+      ...who.extra,
       aud: 'aud' in who ? who.aud : AUDIENCE,
       iss: 'iss' in who ? who.iss : this.issuerOf(tid ?? TENANT),
       tid,
