@@ -8,6 +8,7 @@ import { TX_PER_PUBLISHER, buildStore, quick, type Result } from './lib.js';
 import { storeWrite } from './store-write.js';
 import { turnsBench } from './turns.js';
 import { outboxBench } from './outbox.js';
+import { tabDashboardBench } from './tab-dashboard.js';
 
 const results: Result[] = [];
 const smallN = 1_000;
@@ -23,6 +24,8 @@ try {
   results.push(...(await evaluationBench(large)));
   console.log('status turn vs. echo bot…');
   results.push(...(await turnsBench(large, 'status')));
+  console.log('tab dashboard vs. status turn…');
+  results.push(...(await tabDashboardBench(large)));
   console.log('outbox engine…');
   results.push(...(await outboxBench()));
 } finally {
