@@ -9,6 +9,7 @@ import { storeWrite } from './store-write.js';
 import { turnsBench } from './turns.js';
 import { outboxBench } from './outbox.js';
 import { fleetBench } from './fleet.js';
+import { tabDashboardBench } from './tab-dashboard.js';
 
 const results: Result[] = [];
 const smallN = 1_000;
@@ -24,6 +25,8 @@ try {
   results.push(...(await evaluationBench(large)));
   console.log('status turn vs. echo bot…');
   results.push(...(await turnsBench(large, 'status')));
+  console.log('tab dashboard vs. status turn…');
+  results.push(...(await tabDashboardBench(large)));
   console.log('outbox engine…');
   results.push(...(await outboxBench()));
   console.log('fleet of 3 instances on one PostgreSQL database…');

@@ -32,6 +32,9 @@ import { campaignFlows, verifyExport } from './adapters/bot/flows/campaigns.js';
 import { CampaignProgress } from './adapters/bot/campaign-progress.js';
 import { BotFrameworkCardUpdater, type CardUpdater } from './adapters/bot/card-updater.js';
 import { CampaignService } from './services/campaigns.js';
+import { SsoValidator } from './adapters/http/sso.js';
+import { DevIdentityProvider } from './adapters/http/dev-identity.js';
+import { registerTabApi } from './adapters/http/tab-api.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -153,6 +156,16 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     res.setHeader('content-disposition', `attachment; filename="${id}.csv"`);
     res.sendRaw(200, csv);
   });
+  // The tabs' API, signed in with Teams SSO; in development without Azure, against the local provider.
+  const devIdentity = config.sso.devIdentity ? new DevIdentityProvider() : undefined;
+  devIdentity?.register(server, config.sso.audience);
+  const sso = new SsoValidator({
+    audience: config.sso.audience,
+    jwksUrl: () => config.sso.jwksUrl ?? devIdentity!.jwksUrl,
+    issuers: () => config.sso.issuers ?? [devIdentity!.issuerTemplate],
+    timeoutMs: config.identityFetchTimeoutMs,
+  });
+  registerTabApi(server, { sso, store, program: deps.program, campaigns: deps.campaigns, tickets: deps.tickets, log, now: deps.now });
   const progress = new CampaignProgress(deps, deps.campaigns, deps.cardUpdater);
   // The outbox has its own adapter: no botbuilder retries (every attempt passes the rate limiter and
   // is recorded) and no turn error handler (the worker records failures; nothing to log per 429).
@@ -216,6 +229,12 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
       }
       await listen(server, config.port, config.host);
       const port = (server.address() as AddressInfo).port;
+      if (devIdentity) {
+        // The validator fetches the local JWKS like any other: over HTTP, from this server.
+        const h = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
+        devIdentity.origin = `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+        log.info({ jwks: devIdentity.jwksUrl, audience: config.sso.audience }, 'local development identity provider for the tabs (POST /dev/token)');
+      }
       log.info({ port, store: store.kind, auth: config.bot.authEnabled }, 'bot listening');
       if (metrics && config.metrics) {
         metricsServer = await startMetricsServer(metrics, config.metrics.port, config.metrics.host);

@@ -68,6 +68,18 @@ export const ConfigSchema = z
     IDENTITY_FETCH_TIMEOUT_MS: z.coerce.number({ message: 'expected a number of milliseconds' }).int().min(100, 'expected 100 to 2000 milliseconds').max(2000, 'expected 100 to 2000 milliseconds').default(2000),
     METRICS_PORT: port.optional(),
     METRICS_HOST: z.string().min(1).max(255).default('127.0.0.1'),
+    /** The tabs' SSO token audience; default api://<PUBLIC_URL host>/<MicrosoftAppId>. */
+    TAB_SSO_AUDIENCE: z.string().min(1).max(300).optional(),
+    /** Where the signing keys of SSO tokens are; default Microsoft's (or the local development identity provider's). */
+    TAB_SSO_JWKS_URL: z.url({ protocol: /^https?$/, message: 'expected the URL of a JWKS, such as https://login.microsoftonline.com/common/discovery/v2.0/keys' }).optional(),
+    /** Accepted issuers, comma-separated, `{tid}` standing for the token's own tenant. */
+    TAB_SSO_ISSUERS: z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+      .refine((l) => l.length > 0 && l.every((x) => x.includes('{tid}') && /^https?:\/\//.test(x)), 'expected issuer URLs holding {tid}, comma-separated, such as https://login.microsoftonline.com/{tid}/v2.0')
+      .optional(),
+    /** The local development identity provider (GET /dev/jwks.json, POST /dev/token): development with authentication off only. */
+    TAB_DEV_IDENTITY: onOff.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -87,6 +99,9 @@ export const ConfigSchema = z
     }
     if (c.PLAYGROUND_PORT !== 0 && c.PLAYGROUND_PORT + c.PLAYGROUND_USERS.length - 1 > 65535) {
       ctx.addIssue({ code: 'custom', path: ['PLAYGROUND_PORT'], message: `the Playgrounds use ${c.PLAYGROUND_USERS.length} consecutive ports from PLAYGROUND_PORT: expected at most ${65536 - c.PLAYGROUND_USERS.length}` });
+    }
+    if (c.TAB_DEV_IDENTITY === true && (c.NODE_ENV !== 'development' || c.MicrosoftAppId !== '')) {
+      ctx.addIssue({ code: 'custom', path: ['TAB_DEV_IDENTITY'], message: 'the local development identity provider issues tokens for anyone: only in development with authentication off (no MicrosoftAppId)' });
     }
     if (c.NODE_ENV === 'production' && c.PLAYGROUND === true) {
       ctx.addIssue({ code: 'custom', path: ['PLAYGROUND'], message: 'the Agents Playground is a development tool: turn it off in production' });
@@ -118,6 +133,11 @@ export const ConfigSchema = z
       publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
       /** One Agents Playground per listed mock user, on consecutive ports from `port` (0: any free ports). */
       playground: { enabled: c.PLAYGROUND ?? (!authEnabled && c.NODE_ENV === 'development'), port: c.PLAYGROUND_PORT, users: c.PLAYGROUND_USERS },
+      /**
+       * Teams SSO for the tabs. `devIdentity`: tokens come from the local development identity
+       * provider on this server (its JWKS and issuer unless set here); otherwise from Microsoft's.
+       */
+      sso: ssoSettings(c),
       logLevel: c.LOG_LEVEL,
       /** Prometheus metrics on a port of their own (off when METRICS_PORT is unset), loopback unless METRICS_HOST says otherwise. */
       metrics: c.METRICS_PORT === undefined ? null : { port: c.METRICS_PORT, host: c.METRICS_HOST },
@@ -139,6 +159,18 @@ export const ConfigSchema = z
       },
     };
   });
+
+/** The default SSO settings; the local provider's JWKS URL (null here) is known once the server listens. */
+function ssoSettings(c: { NODE_ENV: string; MicrosoftAppId: string; PUBLIC_URL?: string | undefined; PORT: number; TAB_SSO_AUDIENCE?: string | undefined; TAB_SSO_JWKS_URL?: string | undefined; TAB_SSO_ISSUERS?: string[] | undefined; TAB_DEV_IDENTITY?: boolean | undefined }) {
+  const devIdentity = c.TAB_DEV_IDENTITY ?? (c.NODE_ENV === 'development' && c.MicrosoftAppId === '');
+  const host = new URL(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).host;
+  return {
+    devIdentity,
+    audience: c.TAB_SSO_AUDIENCE ?? `api://${host}/${c.MicrosoftAppId || 'rewards-local'}`,
+    jwksUrl: c.TAB_SSO_JWKS_URL ?? (devIdentity ? null : 'https://login.microsoftonline.com/common/discovery/v2.0/keys'),
+    issuers: c.TAB_SSO_ISSUERS ?? (devIdentity ? null : ['https://login.microsoftonline.com/{tid}/v2.0', 'https://sts.windows.net/{tid}/']),
+  };
+}
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
 

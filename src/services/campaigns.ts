@@ -82,6 +82,8 @@ export interface Recipient {
 const key = (id: string) => `campaign/${id}`;
 const SECRET_KEY = 'settings/secret';
 const ACTIVE = 'campaigns/active';
+/** Every campaign id, oldest first (campaigns are key/value entries; this lists them). */
+const INDEX = 'campaigns/index';
 const itemKey = (campaignId: string, conversationKey: string) => `campaign:${campaignId}:${conversationKey}`;
 
 /** A recipient's side of an Acknowledge click. */
@@ -129,7 +131,33 @@ export class CampaignService {
   async create(content: CampaignContent, audience: Audience, by: string): Promise<Campaign> {
     const c = Campaign.parse({ id: `C-${randomBytes(4).toString('hex')}`, content, audience, createdBy: by, createdAt: this.now().toISOString(), status: 'draft' });
     await this.save(c);
+    const run = this.chain.then(async () => {
+      const e = (await this.store.kvRead([INDEX]))[INDEX];
+      const ids = z.array(z.string()).catch([]).parse(e?.value ?? []);
+      await this.store.kvWrite({ [INDEX]: { value: [...ids, c.id], ...(e ? { eTag: e.eTag } : {}) } });
+    });
+    this.chain = run.catch(() => undefined);
+    await run;
     return c;
+  }
+
+  /**
+   * Every campaign with its delivery counts, newest first. Campaigns created before the index
+   * existed are listed only while they are active.
+   */
+  async list(): Promise<Array<{ campaign: Campaign; stats: CampaignStats }>> {
+    const e = (await this.store.kvRead([INDEX]))[INDEX];
+    const ids = [...new Set([...z.array(z.string()).catch([]).parse(e?.value ?? []), ...(await this.activeIds())])];
+    const campaigns = (await Promise.all(ids.map((id) => this.get(id)))).filter((c): c is Campaign => c !== undefined);
+    // One pass over the outbox for all of them, not one per campaign.
+    const items = await this.store.listOutbox();
+    const out = campaigns.map((c) => {
+      const s: CampaignStats = { queued: 0, sending: 0, sent: 0, retrying: 0, failed: 0, unreachable: 0, cancelled: 0, acknowledged: c.acknowledgedBy.length, total: 0 };
+      const prefix = `campaign:${c.id}:`;
+      for (const i of items) if (i.idempotencyKey.startsWith(prefix)) count(s, i);
+      return { campaign: c, stats: s };
+    });
+    return out.sort((a, b) => b.campaign.createdAt.localeCompare(a.campaign.createdAt));
   }
 
   /** Everyone the audience names (deduplicated), with whether they can be reached. */
@@ -283,11 +311,7 @@ export class CampaignService {
   async stats(id: string): Promise<CampaignStats> {
     const c = await this.get(id);
     const s: CampaignStats = { queued: 0, sending: 0, sent: 0, retrying: 0, failed: 0, unreachable: 0, cancelled: 0, acknowledged: c?.acknowledgedBy.length ?? 0, total: 0 };
-    for (const i of await this.items(id)) {
-      s.total++;
-      if (i.status === 'queued') s[i.attempts > 0 ? 'retrying' : 'queued']++;
-      else s[i.status]++;
-    }
+    for (const i of await this.items(id)) count(s, i);
     return s;
   }
 
@@ -315,4 +339,10 @@ export class CampaignService {
     }
     return `${rows.join('\n')}\n`;
   }
+}
+
+function count(s: CampaignStats, i: OutboxItem): void {
+  s.total++;
+  if (i.status === 'queued') s[i.attempts > 0 ? 'retrying' : 'queued']++;
+  else s[i.status]++;
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import type { PartnerCenterRole, Staff, TransactionStatus } from '../domain/model.js';
+import type { Activation, PartnerCenterRole, Staff, TransactionStatus } from '../domain/model.js';
 import {
   activate,
   assignContact,
@@ -14,6 +14,8 @@ import {
   markActivationCompleted,
   markActivationContacted,
   markTransaction,
+  activationOverdue,
+  monthlySales,
   optIn,
   optOut,
   parseEdition,
@@ -23,6 +25,7 @@ import {
   type Edition,
   type Evaluation,
   type Failure,
+  type MonthOfSales,
   type ProgramEvent,
   type PublisherContext,
   type Result,
@@ -110,6 +113,27 @@ export class ProgramService {
     if (!doc) throw new AppError('not_found', `No publisher ${publisherId}.`);
     const aggregates = await aggregatesFor(this.store, publisherId, doc);
     return evaluate({ edition: this.edition, publisher: doc.publisher, offers: doc.offers, aggregates, mau: doc.mau, state: doc.state, asOf, ...opts });
+  }
+
+  /** Counted billed sales per month over the window of an evaluation of `doc` (adds up to its total). */
+  async salesByMonth(doc: PublisherDoc, e: Pick<Evaluation, 'salesFrom' | 'asOf'>): Promise<MonthOfSales[]> {
+    const aggregates = await aggregatesFor(this.store, doc.publisher.id, doc);
+    return monthlySales(aggregates, doc.offers.filter((o) => o.publisherId === doc.publisher.id), e.salesFrom, e.asOf);
+  }
+
+  /**
+   * Rewards team: activations still waiting for the one-week contact (state `activated`), every
+   * publisher's, overdue ones first, then by due date.
+   */
+  async waitingActivations(staff: Pick<Staff, 'roles'>): Promise<Array<{ publisherId: string; publisherName: string; activation: Activation; overdue: boolean }>> {
+    if (!staff.roles.includes('rewards')) throw new AppError('forbidden', 'Only the Rewards team can do this.');
+    const now = this.now().toISOString();
+    const out: Array<{ publisherId: string; publisherName: string; activation: Activation; overdue: boolean }> = [];
+    for (const id of await this.store.listPublisherIds()) {
+      const doc = await this.store.getPublisher(id);
+      for (const a of doc?.state.activations ?? []) if (a.state === 'activated') out.push({ publisherId: id, publisherName: doc!.publisher.name, activation: a, overdue: activationOverdue(a, now) });
+    }
+    return out.sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.activation.dueAt.localeCompare(b.activation.dueAt));
   }
 
   /**

@@ -11,3 +11,4 @@ export * from './actions.js';
 export * from './staff-actions.js';
 export { addDays, addMonths, formatDate, formatDateTime } from './dates.js';
 export { formatUsdCents } from './format.js';
+export * from './monthly.js';

@@ -1,5 +1,5 @@
 /** Status: tier, what counted and why, progress to the next tier, enrollment, contact, activations. */
-import type { Evaluation } from '../../../domain/program/index.js';
+import type { Edition, Evaluation } from '../../../domain/program/index.js';
 import type { PublisherDoc } from '../../../services/ports/index.js';
 import type { CardModels } from '../cards.js';
 import type { BotDeps, Command } from '../turn.js';
@@ -8,11 +8,26 @@ import { ProgramService } from '../../../services/program.js';
 import { PHASE_NAMES, STATE_LABEL, callerOf, canAct, gapText, userName, type FeatureCaller } from './common.js';
 
 /** Why a transaction does not count (PROGRAM-RULES.md, "Sales that do not count"). */
-const EXCLUSION_REASONS: Record<Evaluation['excluded'][number]['status'], string> = {
+export const EXCLUSION_REASONS: Record<Evaluation['excluded'][number]['status'], string> = {
   fraud: 'Proven fraudulent: fraud never counts toward a tier',
   cancelled_accidental: 'Cancelled: bought by accident, earns no rewards',
   cancelled_before_use: 'Cancelled before use: earns no rewards',
 };
+
+/**
+ * How far the company is from the next tier in billed sales (0 to 1) and the benefits that tier
+ * unlocks (only for a company with a live transact offer): the status card's bar and the tab's gauge.
+ */
+export function tierProgress(edition: Edition, doc: PublisherDoc, e: Evaluation): { fraction: number; unlocks: string[] } | null {
+  if (!e.nextTier) return null;
+  const current = edition.tiers.find((t) => t.tier === e.tier);
+  const next = edition.tiers.find((t) => t.tier === e.nextTier!.tier);
+  const from = current?.billedSalesUsd ?? 0;
+  const to = next?.billedSalesUsd ?? from;
+  const fraction = to > from ? Math.min(1, Math.max(0, (e.countedBilledSalesUsd - from) / (to - from))) : 0;
+  const transact = doc.offers.some((o) => o.listingType === 'transact' && o.status === 'live');
+  return { fraction, unlocks: transact ? edition.benefits.filter((b) => b.fromTier === e.nextTier!.tier).map((b) => b.name) : [] };
+}
 
 /** The one thing this user can do next, for their role and where the company stands. */
 function nextStep(doc: PublisherDoc, caller: FeatureCaller, e: Evaluation): string {
@@ -32,15 +47,10 @@ function statusCard(deps: BotDeps, doc: PublisherDoc, caller: FeatureCaller, e: 
   if (e.countedSeats !== null) metrics.push({ title: 'Seats counted', value: e.countedSeats.toLocaleString('en-US') });
   if (e.countedMau !== null) metrics.push({ title: 'Teams app MAU', value: e.countedMau.toLocaleString('en-US') });
   let progress = { label: '', bar: '', gap: '', unlocks: '' };
-  if (e.nextTier) {
-    const current = deps.program.edition.tiers.find((t) => t.tier === e.tier);
-    const next = deps.program.edition.tiers.find((t) => t.tier === e.nextTier!.tier);
-    const from = current?.billedSalesUsd ?? 0;
-    const to = next?.billedSalesUsd ?? from;
-    const fraction = to > from ? (e.countedBilledSalesUsd - from) / (to - from) : 0;
+  const p = tierProgress(deps.program.edition, doc, e);
+  if (e.nextTier && p) {
+    const { fraction, unlocks } = p;
     const gap = gapText(e.nextTier.gaps);
-    const transact = doc.offers.some((o) => o.listingType === 'transact' && o.status === 'live');
-    const unlocks = transact ? deps.program.edition.benefits.filter((b) => b.fromTier === e.nextTier!.tier).map((b) => b.name) : [];
     progress = {
       label: `Progress to ${e.nextTier.name}`,
       bar: progressBar(fraction),

@@ -6,7 +6,7 @@
  * an hour) never sends anything twice.
  */
 import type { OutboxItem, PublisherDoc } from '../../../services/ports/index.js';
-import { addDays, type Evaluation } from '../../../domain/program/index.js';
+import { activationOverdue, addDays, type Evaluation } from '../../../domain/program/index.js';
 import { getChannels } from '../../../services/channels.js';
 import type { BotDeps } from '../turn.js';
 import { asOutboxMessage } from '../cards.js';
@@ -78,7 +78,7 @@ export async function dueNotifications(deps: BotDeps, doc: PublisherDoc, e: Eval
   // Activation contact overdue: remind the Rewards channel once.
   if (rewardsChannel) {
     for (const a of doc.state.activations) {
-      if (a.state === 'activated' && a.dueAt < now) {
+      if (activationOverdue(a, now)) {
         items.push({ idempotencyKey: `overdue:${a.id}:rewards`, conversationKey: rewardsChannel, payload: asOutboxMessage(activationNotice(deps, doc, a, { banner: 'Reminder: the one-week contact promise has passed.', bannerColor: 'Attention' })), dueAt: now });
       }
     }

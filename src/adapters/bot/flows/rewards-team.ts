@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { TurnContext } from 'botbuilder';
 import type { Activation, Staff } from '../../../domain/model.js';
-import { REVOCATION_REASON_TEXT, type ProgramEvent } from '../../../domain/program/index.js';
+import { REVOCATION_REASON_TEXT, activationOverdue, type ProgramEvent } from '../../../domain/program/index.js';
 import { AppError } from '../../../services/errors.js';
 import { getChannels, setChannel, type ChannelRole } from '../../../services/channels.js';
 import { findUserConversation } from '../../../services/conversations.js';
@@ -40,7 +40,7 @@ export function activationNotice(deps: BotDeps, doc: PublisherDoc, activation: A
   const offer = doc.offers.find((o) => o.id === activation.offerId);
   const by = doc.publisher.users.find((u) => u.aadObjectId === activation.activatedBy);
   const c = doc.state.contact;
-  const overdue = activation.state === 'activated' && deps.now().toISOString() > activation.dueAt;
+  const overdue = activationOverdue(activation, deps.now().toISOString());
   return deps.cards.card('activation-notice', {
     ...banner,
     title: `${doc.publisher.name} activated ${benefit?.name ?? activation.benefitId}`,
