@@ -108,7 +108,7 @@ export class ProgramService {
    * Evaluates a publisher now (or `asOf`); pass the document when the caller already read it, and
    * `benefits: false` when only the summary (tier, metrics, windows) is needed.
    */
-  async evaluate(publisherId: string, asOf = today(this.now().toISOString()), known?: PublisherDoc, opts: { benefits?: boolean } = {}): Promise<Evaluation> {
+  async evaluate(publisherId: string, asOf = today(this.now().toISOString()), known?: PublisherDoc, opts: { benefits?: boolean; excluded?: boolean } = {}): Promise<Evaluation> {
     const doc = known ?? (await this.store.getPublisher(publisherId));
     if (!doc) throw new AppError('not_found', `No publisher ${publisherId}.`);
     const aggregates = await aggregatesFor(this.store, publisherId, doc);

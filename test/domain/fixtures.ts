@@ -99,6 +99,8 @@ export interface Scenario {
   mau?: MauMetric[];
   state?: ProgramState;
   asOf?: string;
+  /** List the excluded transactions (default true here: tests look at them). */
+  excluded?: boolean;
 }
 
 /** Evaluates a scenario through the aggregates, as the services layer does. */
@@ -112,6 +114,7 @@ export function run(s: Scenario = {}): Evaluation {
     mau: s.mau ?? [],
     state: s.state ?? readyState(),
     asOf: s.asOf ?? '2020-06-01',
+    excluded: s.excluded ?? true,
   });
 }
 

@@ -124,7 +124,7 @@ export function registerTabApi(server: restify.Server, deps: TabApiDeps): void {
 
   route('get', '/api/tab/dashboard', { query: NoQuery, body: NoBody }, async ({ identity }) => {
     const { caller, doc } = await publisher(identity);
-    const e = await deps.program.evaluate(caller.publisherId, undefined, doc);
+    const e = await deps.program.evaluate(caller.publisherId, undefined, doc, { excluded: true });
     const monthly = await deps.program.salesByMonth(doc, e);
     const tickets = await deps.tickets.mine(caller.publisherId);
     return { status: 200, body: dashboard(deps, doc, caller, e, monthly, tickets) };
@@ -226,6 +226,7 @@ function dashboard(deps: TabApiDeps, doc: PublisherDoc, caller: FeatureCaller, e
       countedUsd: e.countedBilledSalesUsd,
       from: e.salesFrom,
       monthly,
+      excludedCount: e.excludedCount,
       excluded: e.excluded.map((x) => ({ transactionId: x.transactionId, offerId: x.offerId, offerName: offerName(x.offerId), date: x.date, amountUsd: x.billedUsd, seats: x.seats, status: x.status, reason: EXCLUSION_REASONS[x.status] })),
     },
     seats: e.countedSeats,

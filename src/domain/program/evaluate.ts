@@ -23,6 +23,11 @@ export interface EvaluationInput {
   asOf: string;
   /** false skips the per-benefit states (a status summary needs only tier, metrics and windows). */
   benefits?: boolean;
+  /**
+   * true lists the excluded transactions (`excluded`, `excludedCount`): a pass over all of them, so
+   * only for the views that show them (status card, dashboard); otherwise they are left empty.
+   */
+  excluded?: boolean;
 }
 
 export interface OfferEvaluation {
@@ -62,9 +67,50 @@ export interface Evaluation {
   isvConnect: { program: string; offerIds: string[] };
   /** Edition-level facts the publisher should read with the figures. */
   notes: string[];
-  /** Transactions in the sales window that do not count (fraud, cancellations), oldest first. */
-  excluded: Array<{ transactionId: string; offerId: string; date: string; billedUsd: number; seats: number; status: ExcludedTransaction['status'] }>;
+  /**
+   * The latest {@link EXCLUDED_SHOWN} transactions in the sales window that do not count (fraud,
+   * cancellations), oldest first; `excludedCount` says how many there are in all.
+   */
+  excluded: ExcludedLine[];
+  excludedCount: number;
   offers: OfferEvaluation[];
+}
+
+/** One excluded transaction as an evaluation shows it. */
+export interface ExcludedLine {
+  transactionId: string;
+  offerId: string;
+  date: string;
+  billedUsd: number;
+  seats: number;
+  status: ExcludedTransaction['status'];
+}
+
+/** How many excluded transactions an evaluation lists (a card has room for a few, not for thousands). */
+export const EXCLUDED_SHOWN = 20;
+
+/** By date, then id: the same transactions give the same list whatever order they arrived in. */
+const byDateThenId = (a: ExcludedLine, b: ExcludedLine) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.transactionId < b.transactionId ? -1 : a.transactionId > b.transactionId ? 1 : 0);
+
+/**
+ * The latest EXCLUDED_SHOWN excluded transactions in the window, and how many there are: one pass
+ * keeping a short sorted list, so a publisher with 300,000 refunds costs a scan, not a sort.
+ */
+function latestExcluded(all: Readonly<Record<string, ExcludedTransaction>>, from: string | null, asOf: string, offerIds: ReadonlySet<string>): { excluded: ExcludedLine[]; excludedCount: number } {
+  const kept: ExcludedLine[] = [];
+  let count = 0;
+  for (const transactionId in all) {
+    const x = all[transactionId]!;
+    if ((from !== null && x.date < from) || x.date > asOf || !offerIds.has(x.offerId)) continue;
+    count++;
+    const line: ExcludedLine = { transactionId, offerId: x.offerId, date: x.date, billedUsd: x.cents / 100, seats: x.seats, status: x.status };
+    if (kept.length === EXCLUDED_SHOWN && byDateThenId(line, kept[0]!) <= 0) continue;
+    let i = kept.length;
+    while (i > 0 && byDateThenId(kept[i - 1]!, line) > 0) i--;
+    kept.splice(i, 0, line);
+    if (kept.length > EXCLUDED_SHOWN) kept.shift();
+  }
+  return { excluded: kept, excludedCount: count };
 }
 
 export function evaluate(input: EvaluationInput): Evaluation {
@@ -110,11 +156,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
       offerIds: offers.filter((o) => o.dynamics365 && o.marketplace === 'appsource' && isLive(o, asOf)).map((o) => o.id),
     },
     notes,
-    excluded: Object.entries(aggregates.excluded ?? {})
-      .filter(([, x]) => (metrics.salesFrom === null || x.date >= metrics.salesFrom) && x.date <= asOf && offers.some((o) => o.id === x.offerId))
-      .map(([transactionId, x]) => ({ transactionId, offerId: x.offerId, date: x.date, billedUsd: x.cents / 100, seats: x.seats, status: x.status }))
-      // By date, then id: the same transactions give the same list whatever order they arrived in.
-      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.transactionId < b.transactionId ? -1 : a.transactionId > b.transactionId ? 1 : 0)),
+    ...(input.excluded ? latestExcluded(aggregates.excluded ?? {}, metrics.salesFrom, asOf, new Set(offers.map((o) => o.id))) : { excluded: [], excludedCount: 0 }),
     offers: offers.map((offer) => {
       const engagement = engagementFor(edition, offer, asOf);
       return {

@@ -67,10 +67,13 @@ function statusCard(deps: BotDeps, doc: PublisherDoc, caller: FeatureCaller, e: 
     asOf: formatDay(e.asOf),
     edition: e.edition,
     metrics,
-    excluded: e.excluded.map((x) => ({
-      title: `${formatDay(x.date)} · ${formatUsd(x.billedUsd)}${x.seats ? ` · ${x.seats.toLocaleString('en-US')} seats` : ''}`,
-      value: `${EXCLUSION_REASONS[x.status]} (${offerName(x.offerId)})`,
-    })),
+    excluded: [
+      ...e.excluded.map((x) => ({
+        title: `${formatDay(x.date)} · ${formatUsd(x.billedUsd)}${x.seats ? ` · ${x.seats.toLocaleString('en-US')} seats` : ''}`,
+        value: `${EXCLUSION_REASONS[x.status]} (${offerName(x.offerId)})`,
+      })),
+      ...(e.excludedCount > e.excluded.length ? [{ title: 'Earlier', value: `${(e.excludedCount - e.excluded.length).toLocaleString('en-US')} more not counted (the latest ${e.excluded.length} are above)` }] : []),
+    ],
     progress,
     program: [
       { title: 'Enrollment', value: e.enrolled ? `enrolled since ${formatDay(doc.state.enrolment!.enrolledAt)}` : 'not enrolled (type enroll)' },
@@ -104,7 +107,7 @@ const statusCommand: Command = {
   personalOnly: true,
   async handle(turn, deps) {
     const { caller, doc } = await callerOf(turn, deps);
-    const e = await deps.program.evaluate(caller.publisherId, undefined, doc, { benefits: false });
+    const e = await deps.program.evaluate(caller.publisherId, undefined, doc, { benefits: false, excluded: true });
     const open = doc.tickets.filter((t) => t.status !== 'closed' && t.status !== 'withdrawn' && t.status !== 'resolved').length;
     await turn.ctx.sendActivity({ attachments: [deps.cards.attachment('status', statusCard(deps, doc, caller, e, open))] });
   },
