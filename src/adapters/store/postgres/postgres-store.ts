@@ -524,17 +524,19 @@ export class PostgresStore implements Store {
 
   // ---- conversations and botbuilder Storage -----------------------------------------------------
 
+  /**
+   * One statement, run on every turn: an unchanged reference (jsonb equality, key order ignored,
+   * like jsonEqual) matches the WHERE of the upsert, so no row is rewritten and none returned.
+   */
   async saveConversationRef(key: string, reference: Record<string, unknown>) {
-    const value = JSON.parse(JSON.stringify(reference)) as Record<string, unknown>;
-    const cur = await this.query<{ reference: Record<string, unknown> }>('SELECT reference FROM conversations WHERE key = $1', [key]);
-    if (cur.rows[0] && jsonEqual(cur.rows[0].reference, value)) return { created: false }; // unchanged: no write
     const r = await this.query<{ created: boolean }>(
       `INSERT INTO conversations (key, reference, updated_at) VALUES ($1, $2::jsonb, now())
        ON CONFLICT (key) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at
+         WHERE conversations.reference IS DISTINCT FROM excluded.reference
        RETURNING (xmax = 0) AS created`,
-      [key, json(value)],
+      [key, json(reference)],
     );
-    return { created: r.rows[0]!.created };
+    return { created: r.rows[0]?.created ?? false };
   }
 
   async getConversationRef(key: string): Promise<ConversationRefRecord | undefined> {
