@@ -103,8 +103,12 @@ function latestExcluded(all: Readonly<Record<string, ExcludedTransaction>>, from
     const x = all[transactionId]!;
     if ((from !== null && x.date < from) || x.date > asOf || !offerIds.has(x.offerId)) continue;
     count++;
+    if (kept.length === EXCLUDED_SHOWN) {
+      // Not later than the earliest kept: skip before allocating anything (most entries end here).
+      const first = kept[0]!;
+      if (x.date < first.date || (x.date === first.date && transactionId <= first.transactionId)) continue;
+    }
     const line: ExcludedLine = { transactionId, offerId: x.offerId, date: x.date, billedUsd: x.cents / 100, seats: x.seats, status: x.status };
-    if (kept.length === EXCLUDED_SHOWN && byDateThenId(line, kept[0]!) <= 0) continue;
     let i = kept.length;
     while (i > 0 && byDateThenId(kept[i - 1]!, line) > 0) i--;
     kept.splice(i, 0, line);
