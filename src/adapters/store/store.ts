@@ -3,7 +3,8 @@
  * services/ports/), and the checks every backend shares. Services and the bot import the ports
  * from services/ports, never from here.
  */
-import { StoreError, type ImportBatch } from '../../services/ports/index.js';
+import type { Transaction } from '../../domain/model.js';
+import { PublisherDoc, StoreError, type ImportBatch, type ImportCounts } from '../../services/ports/index.js';
 
 export * from '../../services/ports/index.js';
 
@@ -31,4 +32,58 @@ export function planImportReferences(batch: ImportBatch, isPublisher: (id: strin
     if (!offerOwner.has(m.offerId)) invalid('mau', i, undefined, 'offerId', `${JSON.stringify(m.offerId)} is not a known offer (import it first, or correct the id)`);
   });
   return offerOwner;
+}
+
+/**
+ * The document part of an import, the same for every backend: publishers, offers and MAU applied to
+ * drafts (`draftOf` hands out the draft of a stored or already touched publisher; new publishers are
+ * added to `touched`), counted in `counts`. Returns the batch's transactions grouped by publisher.
+ */
+export function applyImportToDrafts(
+  batch: ImportBatch,
+  offerOwner: ReadonlyMap<string, string>,
+  stored: (id: string) => boolean,
+  draftOf: (id: string) => PublisherDoc,
+  touched: Map<string, PublisherDoc>,
+  counts: ImportCounts,
+): Map<string, Transaction[]> {
+  for (const p of batch.publishers) {
+    if (stored(p.id) || touched.has(p.id)) {
+      counts.publishers.updated++;
+      draftOf(p.id).publisher = p;
+    } else {
+      counts.publishers.created++;
+      touched.set(p.id, PublisherDoc.parse({ publisher: p }));
+    }
+  }
+  for (const o of batch.offers) {
+    const d = draftOf(o.publisherId);
+    const i = d.offers.findIndex((x) => x.id === o.id);
+    if (i >= 0) {
+      counts.offers.updated++;
+      d.offers[i] = o;
+    } else {
+      counts.offers.created++;
+      d.offers.push(o);
+    }
+  }
+  for (const m of batch.mau) {
+    const d = draftOf(offerOwner.get(m.offerId)!);
+    const i = d.mau.findIndex((x) => x.offerId === m.offerId && x.month === m.month);
+    if (i >= 0) {
+      counts.mau.updated++;
+      d.mau[i] = m;
+    } else {
+      counts.mau.created++;
+      d.mau.push(m);
+    }
+  }
+  const txByPublisher = new Map<string, Transaction[]>();
+  for (const t of batch.transactions) {
+    const pid = offerOwner.get(t.offerId)!;
+    const list = txByPublisher.get(pid) ?? [];
+    list.push(t);
+    txByPublisher.set(pid, list);
+  }
+  return txByPublisher;
 }

@@ -26,6 +26,7 @@ import {
   StoreError,
   type AggregateReducer,
   type ClaimOptions,
+  applyImportToDrafts,
   planImportReferences,
   type AuditInput,
   type ImportBatch,
@@ -304,45 +305,7 @@ export class LowdbStore implements Store {
       }
       return d;
     };
-    for (const p of batch.publishers) {
-      const cur = this.docs.get(p.id)?.data ?? touched.get(p.id);
-      if (cur) {
-        counts.publishers.updated++;
-        draftOf(p.id).publisher = p;
-      } else {
-        counts.publishers.created++;
-        touched.set(p.id, PublisherDoc.parse({ publisher: p }));
-      }
-    }
-    for (const o of batch.offers) {
-      const d = draftOf(o.publisherId);
-      const i = d.offers.findIndex((x) => x.id === o.id);
-      if (i >= 0) {
-        counts.offers.updated++;
-        d.offers[i] = o;
-      } else {
-        counts.offers.created++;
-        d.offers.push(o);
-      }
-    }
-    for (const m of batch.mau) {
-      const d = draftOf(offerOwner.get(m.offerId)!);
-      const i = d.mau.findIndex((x) => x.offerId === m.offerId && x.month === m.month);
-      if (i >= 0) {
-        counts.mau.updated++;
-        d.mau[i] = m;
-      } else {
-        counts.mau.created++;
-        d.mau.push(m);
-      }
-    }
-    const txByPublisher = new Map<string, Transaction[]>();
-    for (const t of batch.transactions) {
-      const pid = offerOwner.get(t.offerId)!;
-      const list = txByPublisher.get(pid) ?? [];
-      list.push(t);
-      txByPublisher.set(pid, list);
-    }
+    const txByPublisher = applyImportToDrafts(batch, offerOwner, (id) => this.docs.has(id), draftOf, touched, counts);
     const total = touched.size + txByPublisher.size;
     let done = 0;
     // Ledgers: append what is new or changed, fold into the drafts' totals.

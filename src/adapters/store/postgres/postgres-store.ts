@@ -22,6 +22,7 @@ import {
   OutboxItem,
   PublisherDoc,
   StoreError,
+  applyImportToDrafts,
   planImportReferences,
   type AggregateReducer,
   type AuditInput,
@@ -360,46 +361,9 @@ export class PostgresStore implements Store {
         }
         return d;
       };
-      for (const p of batch.publishers) {
-        if (current.has(p.id) || touched.has(p.id)) {
-          counts.publishers.updated++;
-          draftOf(p.id).publisher = p;
-        } else {
-          counts.publishers.created++;
-          touched.set(p.id, PublisherDoc.parse({ publisher: p }));
-        }
-      }
-      for (const o of batch.offers) {
-        const d = draftOf(o.publisherId);
-        const i = d.offers.findIndex((x) => x.id === o.id);
-        if (i >= 0) {
-          counts.offers.updated++;
-          d.offers[i] = o;
-        } else {
-          counts.offers.created++;
-          d.offers.push(o);
-        }
-      }
-      for (const m of batch.mau) {
-        const d = draftOf(offerOwner.get(m.offerId)!);
-        const i = d.mau.findIndex((x) => x.offerId === m.offerId && x.month === m.month);
-        if (i >= 0) {
-          counts.mau.updated++;
-          d.mau[i] = m;
-        } else {
-          counts.mau.created++;
-          d.mau.push(m);
-        }
-      }
+      const txByPublisher = applyImportToDrafts(batch, offerOwner, (id) => current.has(id), draftOf, touched, counts);
 
       // Ledger: compare with what is stored, fold what changed into the totals.
-      const txByPublisher = new Map<string, Transaction[]>();
-      for (const t of batch.transactions) {
-        const pid = offerOwner.get(t.offerId)!;
-        const list = txByPublisher.get(pid) ?? [];
-        list.push(t);
-        txByPublisher.set(pid, list);
-      }
       const existing = new Map<string, Transaction>(); // publisher|id → stored version
       // Only publishers that existed before this import have a ledger to compare with.
       const pairs = batch.transactions.map((t) => ({ p: offerOwner.get(t.offerId)!, i: t.id })).filter((x) => current.has(x.p));
