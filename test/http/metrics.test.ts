@@ -32,15 +32,20 @@ describe('metrics and readiness', function () {
     await h.app.deps.store.enqueueOutbox([
       { idempotencyKey: 'metrics:1', conversationKey: userConversationKey(PLAYGROUND_TENANT, ALEX), payload: { activity: { type: 'message', text: 'hello' } }, dueAt: new Date().toISOString() },
     ]);
+    // The store shows the item sent a moment before the worker counts it: read until the count shows.
+    const scrape = async () => {
+      const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(res.status).to.equal(200);
+      expect(res.headers.get('content-type')).to.contain('text/plain');
+      return res.text();
+    };
     const deadline = Date.now() + 10_000;
-    while ((await h.app.deps.store.findOutbox('metrics:1'))?.status !== 'sent') {
-      if (Date.now() > deadline) throw new Error('the outbox item was not sent');
+    let text = await scrape();
+    while (sample(text, 'rewards_outbox_items_total{outcome="sent"}') === undefined) {
+      if (Date.now() > deadline) throw new Error(`the outbox send was not counted; item: ${JSON.stringify(await h.app.deps.store.findOutbox('metrics:1'))}`);
       await new Promise((r) => setTimeout(r, 50));
+      text = await scrape();
     }
-    const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
-    expect(res.status).to.equal(200);
-    expect(res.headers.get('content-type')).to.contain('text/plain');
-    const text = await res.text();
     expect(sample(text, 'rewards_turns_total{kind="message",outcome="ok"}')).to.equal(1);
     expect(sample(text, 'rewards_turns_total{kind="malformed",outcome="refused"}')).to.equal(1);
     expect(sample(text, 'rewards_outbox_items_total{outcome="sent"}')).to.equal(1);
