@@ -25,6 +25,7 @@ import { findPgBin, startLocalCluster, type LocalCluster } from '../src/adapters
 import { PostgresStore } from '../src/adapters/store/postgres/postgres-store.js';
 import { quick, type Result } from './lib.js';
 import { startConnector } from './outbox.js';
+import { busiestWindow } from '../test/fixtures/windows.js';
 
 export interface FleetBenchOptions {
   /** Recipients of the campaign (default 2,000; quick 500). */
@@ -124,16 +125,6 @@ async function stopInstance(i: Instance): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The most of `times` (ms) in any sliding window of `perMs`. */
-function busiestWindow(times: readonly number[], perMs = 1_000): number {
-  const t = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; j < t.length; j++) {
-    while (t[j]! - t[i]! >= perMs) i++;
-    most = Math.max(most, j - i + 1);
-  }
-  return most;
-}
 
 export async function fleetBench(opts: FleetBenchOptions = {}): Promise<Result[]> {
   const n = opts.recipients ?? (quick ? 500 : 2_000);

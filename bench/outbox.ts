@@ -38,6 +38,7 @@ import { RateLimiter } from '../src/services/outbox/rate-limiter.js';
 import { RetryPolicySchema } from '../src/services/outbox/retry-policy.js';
 import { OutboxWorker, type Sender } from '../src/services/outbox/worker.js';
 import { mulberry32, percentile, quick, type Result } from './lib.js';
+import { busiestPerKey } from '../test/fixtures/windows.js';
 
 export interface OutboxBenchOptions {
   /** Recipients of part (a) (default 10,000; quick 2,000). */
@@ -516,25 +517,6 @@ function timedSender(inner: Sender): { sender: Sender; sends: Array<{ tenant: st
   };
 }
 
-/** The most sends one key had in any sliding window of `perMs`. */
-function busiest(sends: ReadonlyArray<{ at: number }>, keyOf: (s: { tenant: string; conv: string }) => string, perMs: number): number {
-  const byKey = new Map<string, number[]>();
-  for (const s of sends as ReadonlyArray<{ at: number; tenant: string; conv: string }>) {
-    const k = keyOf(s);
-    const times = byKey.get(k) ?? [];
-    times.push(s.at);
-    byKey.set(k, times);
-  }
-  let most = 0;
-  for (const times of byKey.values()) {
-    times.sort((a, b) => a - b);
-    for (let i = 0, j = 0; j < times.length; j++) {
-      while (times[j]! - times[i]! >= perMs) i++;
-      most = Math.max(most, j - i + 1);
-    }
-  }
-  return most;
-}
 
 interface TenantCase {
   rate: number;
@@ -566,8 +548,8 @@ async function tenantCase(p: Prepared, connector: Connector, label: string, tena
     if (k > 1) duplicates++;
   }
   const rate = n / run.seconds;
-  const busiestTenant = busiest(timed.sends, (s) => s.tenant, 1_000);
-  const busiestConversation = busiest(timed.sends, (s) => s.conv, 1_000);
+  const busiestTenant = busiestPerKey(timed.sends, (s) => s.tenant);
+  const busiestConversation = busiestPerKey(timed.sends, (s) => s.conv);
   log(`(c) ${label}: ${n.toLocaleString('en-US')} (${tenants} tenants × ${perTenant}, ${order === 'tenant' ? 'tenant after tenant' : 'round-robin'}, limits ${limits}) in ${run.seconds.toFixed(2)} s = ${rate.toFixed(0)}/s, ${run.claims} claims, busiest tenant-second ${busiestTenant}${run.timedOut ? ' (TIMED OUT)' : ''}`);
   return { rate, busiestTenant, busiestConversation, lost: n - delivered, duplicates };
 }
@@ -599,7 +581,7 @@ async function notificationLatency(connectorUrl: string, campaign: number, count
     await worker.stop();
     const l = latencies().sort((a, b) => a - b);
     const big = timed.sends.filter((s) => s.tenant === 'tenant-0');
-    log(`(c) notifications during a ${campaign.toLocaleString('en-US')}-recipient single-tenant campaign: ${l.length} of ${count} sent, p50 ${percentile(l, 0.5).toFixed(0)} ms, p99 ${percentile(l, 0.99).toFixed(0)} ms; campaign at ${busiest(big, () => 'big', 1_000)} in its busiest second`);
+    log(`(c) notifications during a ${campaign.toLocaleString('en-US')}-recipient single-tenant campaign: ${l.length} of ${count} sent, p50 ${percentile(l, 0.5).toFixed(0)} ms, p99 ${percentile(l, 0.99).toFixed(0)} ms; campaign at ${busiestPerKey(big, () => 'big')} in its busiest second`);
     return l.length < count ? [...l, ...Array.from({ length: count - l.length }, () => Infinity)] : l;
   } finally {
     await cleanup(p, undefined);

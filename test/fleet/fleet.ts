@@ -8,6 +8,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FakeConnector } from '../fixtures/fake-connector.js';
+import { busiestWindow } from '../fixtures/windows.js';
+
+export { busiestWindow };
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -155,16 +158,6 @@ export async function stopFleet(fleet: readonly Instance[]): Promise<void> {
   await Promise.all(fleet.map((i) => i.stop('SIGKILL')));
 }
 
-/** The most of `times` (ms) in any sliding window of `perMs`: what Teams counts against a limit. */
-export function busiestWindow(times: readonly number[], perMs = 1_000): number {
-  const t = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; j < t.length; j++) {
-    while (t[j]! - t[i]! >= perMs) i++;
-    most = Math.max(most, j - i + 1);
-  }
-  return most;
-}
 
 /** Arrival times relative to the first, for a failure message that shows the bursts. */
 export const relativeTimes = (times: readonly number[]): string => `arrivals (ms): ${times.map((t) => t - times[0]!).join(' ')}`;

@@ -15,6 +15,7 @@ import { RateLimiter, type RateLimitsInput } from '../../src/services/outbox/rat
 import { RetryPolicySchema, type SendOutcome } from '../../src/services/outbox/retry-policy.js';
 import { SendQueue } from '../../src/services/outbox/send-queue.js';
 import { OutboxWorker, type Sender } from '../../src/services/outbox/worker.js';
+import { busiestPerKey } from '../fixtures/windows.js';
 
 const START = Date.parse('2026-12-01T00:00:00Z');
 
@@ -28,25 +29,6 @@ class RecordingSender implements Sender {
   }
 }
 
-/** The most sends any key had in any window of `perMs` (sliding, as Teams counts). */
-function busiestWindow(sends: ReadonlyArray<{ at: number }>, keyOf: (s: never) => string, perMs: number): number {
-  const byKey = new Map<string, number[]>();
-  for (const s of sends) {
-    const k = keyOf(s as never);
-    let times = byKey.get(k);
-    if (!times) byKey.set(k, (times = []));
-    times.push(s.at);
-  }
-  let most = 0;
-  for (const times of byKey.values()) {
-    times.sort((a, b) => a - b);
-    for (let i = 0, j = 0; j < times.length; j++) {
-      while (times[j] - times[i] >= perMs) i++;
-      most = Math.max(most, j - i + 1);
-    }
-  }
-  return most;
-}
 
 describe('outbox scheduling across tenants', function () {
   this.timeout(60_000);
@@ -147,7 +129,7 @@ describe('outbox scheduling across tenants', function () {
     expect(new Set(firstSecond.map((s) => s.tenant)).size).to.equal(20);
     expect(firstSecond).to.have.length(1000); // 20 tenants × 50
     expect(took).to.be.below(3000); // 100 per tenant at 50 / s: two windows and a little
-    expect(busiestWindow(sender.sends, (s: { tenant: string }) => s.tenant, 1000)).to.equal(50);
+    expect(busiestPerKey(sender.sends, (s) => s.tenant)).to.equal(50);
     expect(await store.listOutbox({ status: 'sent' })).to.have.length(2000);
   });
 
@@ -168,7 +150,7 @@ describe('outbox scheduling across tenants', function () {
     // Before the fix it waited behind the campaign: about 35 s here (2,000 at 50 / s).
     expect(notification!.at - queuedAt).to.be.at.most(2000);
     expect(sender.sends.filter((s) => s.tenant === 'big-t0')).to.have.length(2000);
-    expect(busiestWindow(sender.sends, (s: { tenant: string }) => s.tenant, 1000)).to.equal(50);
+    expect(busiestPerKey(sender.sends, (s) => s.tenant)).to.equal(50);
   });
 
   it('when many messages go to one conversation, then no more than 7 leave in any second and the other conversations are not held up', async () => {
@@ -183,7 +165,7 @@ describe('outbox scheduling across tenants', function () {
     const sender = new RecordingSender(clock);
     await drive(worker(sender));
     expect(sender.sends).to.have.length(60);
-    expect(busiestWindow(sender.sends, (s: { conversation: string }) => s.conversation, 1000)).to.equal(7);
+    expect(busiestPerKey(sender.sends, (s) => s.conversation)).to.equal(7);
     // The 30 others were not queued behind the busy conversation's messages.
     const others = sender.sends.filter((s) => s.conversation !== 'same');
     expect(Math.max(...others.map((s) => s.at)) - START).to.be.below(1000);

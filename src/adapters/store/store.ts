@@ -3,7 +3,7 @@
  * services/ports/), and the checks every backend shares. Services and the bot import the ports
  * from services/ports, never from here.
  */
-import type { Transaction } from '../../domain/model.js';
+import type { Ticket, Transaction } from '../../domain/model.js';
 import { PublisherDoc, StoreError, type ImportBatch, type ImportCounts } from '../../services/ports/index.js';
 
 export * from '../../services/ports/index.js';
@@ -86,4 +86,15 @@ export function applyImportToDrafts(
     txByPublisher.set(pid, list);
   }
   return txByPublisher;
+}
+
+/**
+ * `updateTicket` for both backends: `change` runs on the ticket inside its publisher's document
+ * (inside that backend's `updatePublisher`); a change of the ticket's number or publisher is refused.
+ */
+export function changeTicketIn<R>(doc: PublisherDoc, id: string, publisherId: string, change: (ticket: Ticket) => R): R {
+  const t = doc.tickets.find((x) => x.id === id)!;
+  const r = change(t);
+  if (t.id !== id || t.publisherId !== publisherId) throw new StoreError('a ticket cannot change its number or publisher', 'invalid');
+  return r;
 }

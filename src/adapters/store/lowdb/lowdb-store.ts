@@ -27,6 +27,7 @@ import {
   type AggregateReducer,
   type ClaimOptions,
   applyImportToDrafts,
+  changeTicketIn,
   planImportReferences,
   type AuditInput,
   type ImportBatch,
@@ -494,12 +495,7 @@ export class LowdbStore implements Store {
   async updateTicket<R>(id: string, change: (ticket: Ticket) => R): Promise<R> {
     const pid = this.ticketOwner.get(id);
     if (!pid) throw new StoreError(`no ticket ${id}`, 'not_found');
-    return this.updatePublisher(pid, (d) => {
-      const t = d.tickets.find((x) => x.id === id)!;
-      const r = change(t);
-      if (t.id !== id || t.publisherId !== pid) throw new StoreError('a ticket cannot change its number or publisher', 'invalid');
-      return r;
-    });
+    return this.updatePublisher(pid, (d) => changeTicketIn(d, id, pid, change));
   }
 
   async listTickets(filter: { publisherId?: string; status?: Ticket['status'][] } = {}) {

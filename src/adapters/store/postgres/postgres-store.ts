@@ -23,6 +23,7 @@ import {
   PublisherDoc,
   StoreError,
   applyImportToDrafts,
+  changeTicketIn,
   planImportReferences,
   type AggregateReducer,
   type AuditInput,
@@ -589,12 +590,7 @@ export class PostgresStore implements Store {
     const owner = await this.query<{ publisher_id: string }>('SELECT publisher_id FROM tickets WHERE id = $1', [id]);
     const pid = owner.rows[0]?.publisher_id;
     if (!pid) throw new StoreError(`no ticket ${id}`, 'not_found');
-    return this.updatePublisher(pid, (d) => {
-      const t = d.tickets.find((x) => x.id === id)!;
-      const r = change(t);
-      if (t.id !== id || t.publisherId !== pid) throw new StoreError('a ticket cannot change its number or publisher', 'invalid');
-      return r;
-    });
+    return this.updatePublisher(pid, (d) => changeTicketIn(d, id, pid, change));
   }
 
   async listTickets(filter: { publisherId?: string; status?: Ticket['status'][] } = {}) {
