@@ -176,7 +176,11 @@ export class OutboxWorker {
       }
     };
     try {
-      await Promise.all(Array.from({ length: this.opts.concurrency }, lane));
+      // Every lane ends before the queue is drained, even when one fails (a claim that throws), so
+      // nothing is claimed after the release.
+      const lanes = await Promise.allSettled(Array.from({ length: this.opts.concurrency }, lane));
+      const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+      if (failed) throw failed.reason;
     } finally {
       await (claiming as Promise<void> | null)?.catch(() => undefined);
       const held = queue.drain();
