@@ -135,7 +135,6 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
       return { ready: true, leading: duties.isLeading };
     },
   });
-  // Per-recipient campaign results; the link in the progress card is signed and expires.
   // Per-recipient campaign results; the link in the progress card is signed and expires. Anonymous
   // callers reach this route: it reads and never writes (no secret is made for checking a link).
   server.get('/api/campaigns/:id/results.csv', async (req, res) => {
