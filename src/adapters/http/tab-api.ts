@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { Activation, Staff } from '../../domain/model.js';
 import { activationOverdue, type Evaluation } from '../../domain/program/index.js';
 import type { Logger } from '../../log.js';
-import { Campaign, type CampaignService } from '../../services/campaigns.js';
+import type { CampaignService } from '../../services/campaigns.js';
 import { AppError, type AppErrorCode } from '../../services/errors.js';
 import type { Identity, PublisherDoc, PublisherPort } from '../../services/ports/index.js';
 import { ProgramService } from '../../services/program.js';
@@ -19,6 +19,7 @@ import type { TicketService } from '../../services/tickets.js';
 import { canAct, lookOnly, ownOffer, userName, type FeatureCaller } from '../bot/features/common.js';
 import { EXCLUSION_REASONS, tierProgress } from '../bot/features/status.js';
 import { SsoRefused, type SsoValidator } from './sso.js';
+import { registerConsoleApi } from './tab-console-api.js';
 
 export interface TabApiDeps {
   sso: SsoValidator;
@@ -41,23 +42,21 @@ export const API_HEADERS: Record<string, string> = {
 
 const STATUS: Record<AppErrorCode, number> = { import_invalid: 400, invalid_input: 400, unknown_user: 403, forbidden: 403, not_found: 404, conflict: 409, rule: 409 };
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
-interface Call<Q, B> {
+export interface Call<Q, B> {
   identity: Identity | undefined;
   query: Q;
   body: B;
 }
 
-type Reply = { status: number; body: Record<string, unknown> };
+export type Reply = { status: number; body: Record<string, unknown> };
 
-const NoQuery = z.object({}).strict();
-const NoBody = z.unknown();
+export const NoQuery = z.object({}).strict();
+export const NoBody = z.unknown();
 
 /** `offerId` / `benefitId` as the chat's Activate button sends them. */
 export const ActivateBody = z.object({ offerId: z.string().min(1).max(64), benefitId: z.string().min(1).max(64) }).strict();
-export const CampaignsQuery = z.object({ status: Campaign.shape.status.optional() }).strict();
-export const ActivationsQuery = z.object({ filter: z.enum(['all', 'due', 'overdue']).default('all') }).strict();
 
 function badRequest(error: z.ZodError): Reply {
   const i = error.issues[0];
@@ -65,7 +64,22 @@ function badRequest(error: z.ZodError): Reply {
   return { status: 400, body: { error: `Bad request: ${where}${i?.message ?? 'invalid'}`.slice(0, 200) } };
 }
 
+/** The routes' shared parts: SSO sign-in, zod checks, errors as statuses, the caller from the store. */
+export interface TabRouter {
+  route<Q extends z.ZodType, B extends z.ZodType>(method: 'get' | 'post', path: string, schemas: { query: Q; body: B }, handle: (call: Call<z.infer<Q>, z.infer<B>>) => Promise<Reply>): void;
+  /** The caller as an account user of their company (the tab is personal, like the 1:1 chat). */
+  publisher(identity: Identity | undefined): Promise<{ caller: FeatureCaller; doc: PublisherDoc }>;
+  /** The caller as Rewards team staff (or support, when `role` says so); 403 for anyone else. */
+  staff(identity: Identity | undefined, role?: 'rewards' | 'support'): Staff;
+}
+
 export function registerTabApi(server: restify.Server, deps: TabApiDeps): void {
+  const router = tabRouter(server, deps);
+  registerPublisherRoutes(router, deps);
+  registerConsoleApi(router, deps);
+}
+
+export function tabRouter(server: restify.Server, deps: TabApiDeps): TabRouter {
   server.pre((req: restify.Request, res: restify.Response, next: restify.Next) => {
     const path = req.path();
     if (path.startsWith('/api/tab/') || path.startsWith('/dev/')) for (const [k, v] of Object.entries(API_HEADERS)) res.setHeader(k, v);
@@ -105,12 +119,21 @@ export function registerTabApi(server: restify.Server, deps: TabApiDeps): void {
     }
   }
 
-  /** The caller as an account user (the tab is personal, like the 1:1 chat). */
   const publisher = async (identity: Identity | undefined): Promise<{ caller: FeatureCaller; doc: PublisherDoc }> => {
     const { caller, doc } = await deps.program.publisherCaller(identity);
     return { caller: { ...caller, personal: true }, doc };
   };
 
+  const staff = (identity: Identity | undefined, role: 'rewards' | 'support' = 'rewards'): Staff => {
+    const s = identity && identity.kind !== 'publisher' ? identity.staff : undefined;
+    if (!s || !s.roles.includes(role)) throw new AppError('forbidden', role === 'rewards' ? 'Only the Rewards team can do this.' : 'Only support agents can do this.');
+    return s;
+  };
+
+  return { route, publisher, staff };
+}
+
+function registerPublisherRoutes({ route, publisher }: TabRouter, deps: TabApiDeps): void {
   route('get', '/api/tab/me', { query: NoQuery, body: NoBody }, async ({ identity }) => {
     if (!identity) throw new AppError('unknown_user', 'I don’t know you yet. Ask an owner of your company’s Partner Center account to add you as a user, then try again.');
     const out: Record<string, unknown> = { kind: identity.kind };
@@ -141,49 +164,6 @@ export function registerTabApi(server: restify.Server, deps: TabApiDeps): void {
       return { status, body: { error, code: r.error.code, ...(r.error.code === 'forbidden' ? { actors: ProgramService.actors(doc) } : {}) } };
     }
     return { status: r.alreadyActive ? 200 : 201, body: { alreadyActive: r.alreadyActive, activation: activationView(deps, doc, r.activation) } };
-  });
-
-  const staff = (identity: Identity | undefined): Staff => {
-    const s = identity && identity.kind !== 'publisher' ? identity.staff : undefined;
-    if (!s || !s.roles.includes('rewards')) throw new AppError('forbidden', 'Only the Rewards team can do this.');
-    return s;
-  };
-
-  route('get', '/api/tab/console/campaigns', { query: CampaignsQuery, body: NoBody }, async ({ identity, query }) => {
-    staff(identity);
-    const list = (await deps.campaigns.list()).filter((x) => !query.status || x.campaign.status === query.status);
-    return {
-      status: 200,
-      body: {
-        campaigns: list.map(({ campaign: c, stats }) => ({ id: c.id, title: c.content.title, status: c.status, createdAt: c.createdAt, sendAt: c.sendAt, recipients: c.recipients, audience: c.audience, stats })),
-      },
-    };
-  });
-
-  route('get', '/api/tab/console/activations', { query: ActivationsQuery, body: NoBody }, async ({ identity, query }) => {
-    const waiting = await deps.program.waitingActivations(staff(identity));
-    const now = deps.now();
-    const benefitName = (id: string) => deps.program.edition.benefits.find((b) => b.id === id)?.name ?? id;
-    return {
-      status: 200,
-      body: {
-        promiseDays: deps.program.edition.activationContactDays,
-        activations: waiting
-          .filter((w) => query.filter === 'all' || (query.filter === 'overdue') === w.overdue)
-          .map((w) => ({
-            publisherId: w.publisherId,
-            publisherName: w.publisherName,
-            id: w.activation.id,
-            offerId: w.activation.offerId,
-            benefitId: w.activation.benefitId,
-            benefitName: benefitName(w.activation.benefitId),
-            activatedAt: w.activation.activatedAt,
-            dueAt: w.activation.dueAt,
-            ageDays: Math.floor((now.getTime() - Date.parse(w.activation.activatedAt)) / DAY_MS),
-            overdue: w.overdue,
-          })),
-      },
-    };
   });
 }
 
