@@ -35,6 +35,8 @@ import { CampaignService } from './services/campaigns.js';
 import { SsoValidator } from './adapters/http/sso.js';
 import { DevIdentityProvider } from './adapters/http/dev-identity.js';
 import { registerTabApi } from './adapters/http/tab-api.js';
+import { registerTabPages } from './adapters/http/tab-pages.js';
+import { TabAssets } from './adapters/http/tab-assets.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -61,6 +63,8 @@ export interface App {
   start(): Promise<number>;
   /** Stops accepting requests, finishes in-flight writes, closes the store. */
   stop(): Promise<void>;
+  /** The tabs' bundles (built, or made from the sources on first use). */
+  tabs: TabAssets;
   /** The port `/metrics` is served on once started, when METRICS_PORT is set. */
   metricsPort(): number | undefined;
 }
@@ -165,6 +169,8 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
     timeoutMs: config.identityFetchTimeoutMs,
   });
   registerTabApi(server, { sso, store, program: deps.program, campaigns: deps.campaigns, tickets: deps.tickets, log, now: deps.now });
+  const tabs = new TabAssets();
+  registerTabPages(server, { assets: tabs, dev: devIdentity !== undefined, log });
   const progress = new CampaignProgress(deps, deps.campaigns, deps.cardUpdater);
   // The outbox has its own adapter: no botbuilder retries (every attempt passes the rate limiter and
   // is recorded) and no turn error handler (the worker records failures; nothing to log per 429).
@@ -242,6 +248,7 @@ export function createApp(config: Config, opts: AppOptions = {}): App {
       await duties.start();
       return port;
     },
+    tabs,
     metricsPort: () => metricsServer?.port,
     async stop() {
       await duties.stop();

@@ -10,6 +10,7 @@ import { createApp } from './app.js';
 import { StoreError } from './services/ports/index.js';
 import { DEMO_USERS, PLAYGROUND_BOT_NAME, PLAYGROUND_TENANT } from './services/demo-data.js';
 import type { DemoPlaygrounds } from './adapters/playground/demo.js';
+import { describeTabs } from './adapters/http/tab-pages.js';
 
 loadDotEnv();
 let config;
@@ -66,6 +67,8 @@ const botEndpoint = `http://127.0.0.1:${port}/api/messages`;
 if (config.playground.enabled && !stopping) {
   // Imported lazily: the Playground is a dev dependency, absent from production installs.
   const { DemoPlaygrounds, describeSeats } = await import('./adapters/playground/demo.js');
+  // Bundle the tabs while the Playgrounds start, so the first page opens at once.
+  app.tabs.warm();
   const playgrounds = new DemoPlaygrounds({
     people: DEMO_USERS,
     keys: config.playground.users,
@@ -83,7 +86,8 @@ if (config.playground.enabled && !stopping) {
       if (p.kind === 'starting') process.stdout.write(`  Starting ${p.total} Agents Playground${p.total === 1 ? '' : 's'}, one per person…\n`);
       else process.stdout.write(`    ${p.done}/${p.total} ready: ${p.seat.person.name}${p.seat.port !== 0 && p.seat.actualPort !== p.seat.port ? ` (port ${p.seat.port} was taken)` : ''}\n`);
     });
-    process.stdout.write(`  Agents Playgrounds (open each once, as installing the app in Teams):\n${describeSeats(seats)}\n  Press Ctrl-C to stop.\n\n`);
+    const tabs = config.sso.devIdentity ? `  Tabs, in a local Teams-like host page signed in as each person:\n${describeTabs(`http://localhost:${port}`, config.playground.users)}\n` : '';
+    process.stdout.write(`  Agents Playgrounds (open each once, as installing the app in Teams):\n${describeSeats(seats)}\n${tabs}  Press Ctrl-C to stop.\n\n`);
   } catch (err) {
     if (!stopping) {
       process.stderr.write(`Cannot start: ${(err as Error).message}\n`);
