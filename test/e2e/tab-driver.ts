@@ -7,12 +7,12 @@ import { chromium, type Browser, type FrameLocator, type Page } from 'playwright
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './playground-driver.js';
 
 export const DEMO = {
-  alex: '00000000-0000-0000-0000-000000000020', // owner, Contoso
-  megan: '00000000-0000-0000-0000-000000000021', // developer, Contoso: looks, does not act
-  adele: '00000000-0000-0000-0000-000000000022', // owner, Fabrikam
-  lee: '00000000-0000-0000-0000-000000000023', // manager, Northwind
-  nestor: '00000000-0000-0000-0000-000000000024', // Rewards team
-  isaiah: '00000000-0000-0000-0000-000000000025', // support agent
+  alex: '00000000-0000-0000-0000-0000000000020', // owner, Contoso
+  megan: '00000000-0000-0000-0000-0000000000021', // developer, Contoso: looks, does not act
+  adele: '00000000-0000-0000-0000-0000000000022', // owner, Fabrikam
+  lee: '00000000-0000-0000-0000-0000000000023', // manager, Northwind
+  nestor: '00000000-0000-0000-0000-0000000000024', // Rewards team
+  isaiah: '00000000-0000-0000-0000-0000000000025', // support agent
 } as const;
 
 export interface OpenTab {

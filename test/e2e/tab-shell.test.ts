@@ -60,6 +60,8 @@ describe('tab pages in the local Teams host (Chromium)', function () {
     const t = await browser.open(origin, DEMO.nestor, 'console');
     try {
       await t.tab.getByRole('heading', { level: 1 }).first().waitFor({ timeout: 60_000 });
+      // The host opened the console as the Rewards team member asked for, not a fallback person.
+      expect(await t.page.title()).to.equal('Console as Nestor Wilke (local Teams host)');
       expect(await seriousViolations(t)).to.deep.equal([]);
     } finally {
       await t.close();

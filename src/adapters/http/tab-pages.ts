@@ -19,11 +19,8 @@ export const TAB_PAGES: Record<string, { title: string; bundle: string }> = {
   console: { title: 'Console', bundle: 'console.js' },
 };
 
-/** Which tabs a demo person can open in the local host (as Teams would offer them). */
-const DEMO_TABS: Record<string, string[]> = {
-  '00000000-0000-0000-0000-000000000024': ['console'],
-  '00000000-0000-0000-0000-000000000025': ['console'],
-};
+/** Which tabs a demo person can open in the local host (as Teams would offer them): staff get the console. */
+const demoTabs = (u: (typeof DEMO_USERS)[number]): string[] => (u.role === 'Rewards team' || u.role === 'Support agent' ? ['console'] : ['rewards']);
 
 export function pageCsp(dev: boolean): string {
   return [
@@ -125,7 +122,7 @@ export function registerTabPages(server: restify.Server, opts: TabPagesOptions):
   server.get('/dev/people', async (_req, res) => {
     res.send(
       200,
-      DEMO_USERS.map((u) => ({ aadObjectId: u.aadObjectId, name: u.name, role: u.role, tabs: DEMO_TABS[u.aadObjectId] ?? ['rewards'] })),
+      DEMO_USERS.map((u) => ({ aadObjectId: u.aadObjectId, name: u.name, role: u.role, tabs: demoTabs(u) })),
     );
   });
 }
@@ -138,7 +135,7 @@ export function hostUrl(origin: string, aadObjectId: string, tab: string): strin
 /** One line per demo person (those whose id ends in one of `keys`) and tab, for `npm start`. */
 export function describeTabs(origin: string, keys: readonly string[]): string {
   const people = DEMO_USERS.filter((u) => keys.some((k) => u.aadObjectId.endsWith(k)));
-  const rows = people.flatMap((u) => (DEMO_TABS[u.aadObjectId] ?? ['rewards']).map((t) => ({ url: hostUrl(origin, u.aadObjectId, t), text: `${TAB_PAGES[t]!.title} tab as ${u.name}` })));
+  const rows = people.flatMap((u) => demoTabs(u).map((t) => ({ url: hostUrl(origin, u.aadObjectId, t), text: `${TAB_PAGES[t]!.title} tab as ${u.name}` })));
   const width = Math.max(...rows.map((r) => r.url.length));
   return rows.map((r) => `    ${r.url.padEnd(width)}  ${r.text}`).join('\n');
 }
